@@ -1,0 +1,151 @@
+//! Judging one request against a policy.
+
+use std::net::IpAddr;
+
+use super::calling_site::{parse_origin, parse_referer, parse_request_authority, CallingSite, DomainSource, Unusable};
+use super::client_address::{parse_source_address, AddressProblem};
+use super::policy::{Condition, DomainList, IpList, Policy};
+use super::request::{Attribute, Fetched, Request};
+
+/// Which check failed, and so which message the 403 carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenyReason {
+    Domain,
+    SourceIp,
+    /// Both failed under `and`.
+    DomainAndSourceIp,
+    /// Both failed under `or`.
+    DomainOrSourceIp,
+}
+
+impl DenyReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenyReason::Domain => "domain",
+            DenyReason::SourceIp => "source_ip",
+            DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => "both",
+        }
+    }
+}
+
+/// What the calling site turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteReading {
+    /// None of `domain_sources` is on the request.
+    Missing,
+    Unusable { source: DomainSource, reason: Unusable },
+    Usable { source: DomainSource, site: CallingSite },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainCheck {
+    pub site: SiteReading,
+    /// Index into the Domain allowlist of the entry that allowed the site.
+    pub matched: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpCheck {
+    pub client: Result<IpAddr, AddressProblem>,
+    /// Index into the Source IP allowlist of the entry that allowed the client.
+    pub matched: Option<usize>,
+}
+
+/// The verdict and the checks behind it. A check is `None` when its list
+/// is in mode `all`, or when `or` did not need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub denied: Option<DenyReason>,
+    pub domain: Option<DomainCheck>,
+    pub source_ip: Option<IpCheck>,
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        self.denied.is_none()
+    }
+}
+
+impl Policy {
+    /// Judges a request. The source IP is checked first: it is one value,
+    /// and under `or` a match makes the calling site unnecessary.
+    pub fn evaluate(&self, request: &mut impl Request) -> Decision {
+        let source_ip = self.source_ips.as_ref().map(|list| check_source_ip(list, request));
+        let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
+        let domain = match (&self.domains, ip_ok, self.condition) {
+            (Some(_), Some(true), Condition::Or) => None,
+            (Some(list), _, _) => Some(check_domain(list, &self.domain_sources, request)),
+            (None, _, _) => None,
+        };
+        let domain_ok = domain.as_ref().map(|check| check.matched.is_some());
+        let denied = match (domain_ok, ip_ok, self.condition) {
+            (Some(false), Some(false), Condition::And) => Some(DenyReason::DomainAndSourceIp),
+            (Some(false), Some(false), Condition::Or) => Some(DenyReason::DomainOrSourceIp),
+            (Some(false), Some(true) | None, Condition::And) | (Some(false), None, Condition::Or) => {
+                Some(DenyReason::Domain)
+            }
+            (Some(true) | None, Some(false), Condition::And) | (None, Some(false), Condition::Or) => {
+                Some(DenyReason::SourceIp)
+            }
+            _ => None,
+        };
+        Decision {
+            denied,
+            domain,
+            source_ip,
+        }
+    }
+}
+
+fn check_source_ip(list: &IpList, request: &mut impl Request) -> IpCheck {
+    let client = match request.fetch(Attribute::SourceAddress) {
+        Fetched::Present(raw) => parse_source_address(&raw),
+        Fetched::Absent => Err(AddressProblem::Missing),
+        Fetched::Unavailable => Err(AddressProblem::HostUnavailable),
+    };
+    let matched = client.as_ref().ok().and_then(|addr| list.set.find(*addr));
+    IpCheck { client, matched }
+}
+
+fn check_domain(list: &DomainList, sources: &[DomainSource], request: &mut impl Request) -> DomainCheck {
+    let site = read_calling_site(sources, request);
+    let matched = match &site {
+        SiteReading::Usable { site, .. } => list.set.find(site),
+        _ => None,
+    };
+    DomainCheck { site, matched }
+}
+
+/// The first source present on the request decides alone, usable or not.
+fn read_calling_site(sources: &[DomainSource], request: &mut impl Request) -> SiteReading {
+    for &source in sources {
+        let attribute = match source {
+            DomainSource::Origin => Attribute::Origin,
+            DomainSource::Referer => Attribute::Referer,
+            DomainSource::Authority => Attribute::Authority,
+        };
+        let raw = match request.fetch(attribute) {
+            Fetched::Absent => continue,
+            Fetched::Unavailable => {
+                return SiteReading::Unusable {
+                    source,
+                    reason: Unusable::HostUnavailable,
+                }
+            }
+            Fetched::Present(raw) => raw,
+        };
+        let parsed = match source {
+            DomainSource::Origin => parse_origin(&raw),
+            DomainSource::Referer => parse_referer(&raw),
+            DomainSource::Authority => match request.fetch(Attribute::Scheme) {
+                Fetched::Present(scheme) => parse_request_authority(&raw, &scheme),
+                Fetched::Absent | Fetched::Unavailable => Err(Unusable::HostUnavailable),
+            },
+        };
+        return match parsed {
+            Ok(site) => SiteReading::Usable { source, site },
+            Err(reason) => SiteReading::Unusable { source, reason },
+        };
+    }
+    SiteReading::Missing
+}

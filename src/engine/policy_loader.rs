@@ -1,0 +1,258 @@
+//! Turning the plugin configuration (JSON) into a compiled [`Policy`], once,
+//! with every error named by its field path.
+
+use ipnet::IpNet;
+use serde_json::{Map, Value};
+
+use super::calling_site::DomainSource;
+use super::domain_entry::parse_domain_entry;
+use super::domain_set::DomainSet;
+use super::ip_entry::{display_net, parse_ip_entry};
+use super::ip_set::IpSet;
+use super::json_fields::{closest, join, kind, FieldError, Report};
+use super::policy::{Condition, DomainList, IpList, ListedEntry, Policy};
+
+/// The product's per-list limit.
+pub const DEFAULT_MAX_ENTRIES: usize = 25;
+/// The most a self-hosted user may raise `max_entries` to.
+pub const MAX_MAX_ENTRIES: usize = 10_000;
+
+const TOP_KEYS: &[&str] = &["domains", "source_ips", "condition", "domain_sources", "max_entries"];
+const SOURCE_NAMES: &[&str] = &["origin", "referer", "authority"];
+
+const NOTHING_ENFORCED: &str = "nothing is enforced: both lists are in mode \"all\", so every request is allowed";
+
+/// A policy ready to serve, with the warnings its configuration raised.
+#[derive(Debug)]
+pub struct LoadedPolicy {
+    pub policy: Policy,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a configuration. Empty input (no configuration) allows everything.
+pub fn load_policy(config: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
+    if config.iter().all(u8::is_ascii_whitespace) {
+        return Ok(LoadedPolicy {
+            policy: Policy::default(),
+            warnings: vec![format!("configuration: empty; {NOTHING_ENFORCED}")],
+        });
+    }
+    let value: Value = serde_json::from_slice(config).map_err(|error| vec![json_syntax_error(config, &error)])?;
+    let mut report = Report::default();
+    let policy = read_policy(&value, &mut report);
+    match policy {
+        Some(policy) if report.errors.is_empty() => Ok(LoadedPolicy {
+            policy,
+            warnings: report.warnings,
+        }),
+        _ => Err(report.errors),
+    }
+}
+
+fn json_syntax_error(config: &[u8], error: &serde_json::Error) -> FieldError {
+    let mut message = format!("is not valid JSON ({error})");
+    if config.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        message.push_str(
+            "; pass the configuration as a google.protobuf.StringValue holding JSON (a google.protobuf.Struct arrives as binary protobuf)",
+        );
+    }
+    FieldError {
+        path: String::new(),
+        message,
+    }
+}
+
+fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
+    let root = report.object(value, "", TOP_KEYS)?;
+    let max_entries = read_max_entries(root, report);
+    let domains = read_list(root, "domains", "domain", max_entries, report, parse_domain_entry)
+        .map(|items| DomainList {
+            set: compile(&items, "domains", report, DomainSet::insert),
+            entries: items.into_iter().map(|(entry, _)| entry).collect(),
+        });
+    let source_ips = read_list(root, "source_ips", "ip", max_entries, report, parse_ip_entry).map(|items| {
+        warn_about_everything_blocks(&items, report);
+        IpList {
+            set: compile(&items, "source_ips", report, IpSet::insert),
+            entries: items.into_iter().map(|(entry, _)| entry).collect(),
+        }
+    });
+    let condition = match report.choice(root, "", "condition", &["and", "or"]) {
+        Some("or") => Condition::Or,
+        _ => Condition::And,
+    };
+    let domain_sources = read_domain_sources(root, report);
+    let policy = Policy {
+        domains,
+        source_ips,
+        condition,
+        domain_sources,
+    };
+    if !policy.enforces_anything() {
+        report.warn("configuration", NOTHING_ENFORCED);
+    } else if root.contains_key("condition") && (policy.domains.is_none() || policy.source_ips.is_none()) {
+        report.warn(
+            "condition",
+            "applies only when both lists are in mode \"listed\"; the one listed list decides alone",
+        );
+    }
+    Some(policy)
+}
+
+fn read_max_entries(root: &Map<String, Value>, report: &mut Report) -> usize {
+    let Some(value) = root.get("max_entries") else {
+        return DEFAULT_MAX_ENTRIES;
+    };
+    match value.as_u64().and_then(|n| usize::try_from(n).ok()) {
+        Some(n) if (1..=MAX_MAX_ENTRIES).contains(&n) => n,
+        _ => {
+            report.error(
+                "max_entries",
+                format!("must be a whole number from 1 to {MAX_MAX_ENTRIES}, found {value}"),
+            );
+            DEFAULT_MAX_ENTRIES
+        }
+    }
+}
+
+/// Reads `domains` or `source_ips`. Returns `None` for mode `all`.
+fn read_list<T>(
+    root: &Map<String, Value>,
+    key: &str,
+    entry_key: &str,
+    max_entries: usize,
+    report: &mut Report,
+    parse: fn(&str) -> Result<T, String>,
+) -> Option<Vec<(ListedEntry, T)>> {
+    let list = report.object(root.get(key)?, key, &["mode", "allowed"])?;
+    let listed = match report.choice(list, key, "mode", &["all", "listed"]) {
+        Some(mode) => mode == "listed",
+        // A bad mode is reported; check the entries too, so every error shows at once.
+        None => list.contains_key("mode"),
+    };
+    let items = report.array(list, key, "allowed");
+    let allowed_path = join(key, "allowed");
+    if !listed {
+        if let Some(count) = items.map(Vec::len).filter(|n| *n > 0) {
+            report.warn(
+                &allowed_path,
+                format!("mode is \"all\", so these {count} entries are ignored and every value is allowed"),
+            );
+        }
+        return None;
+    }
+    let items = items.map(Vec::as_slice).unwrap_or_default();
+    if items.is_empty() {
+        report.error(
+            &allowed_path,
+            format!("mode \"listed\" needs at least one entry; add one, or set \"mode\": \"all\" to allow every {entry_key}"),
+        );
+    }
+    if items.len() > max_entries {
+        report.error(
+            &allowed_path,
+            format!(
+                "has {} entries; the limit is {max_entries} (max_entries, which may be raised up to {MAX_MAX_ENTRIES})",
+                items.len()
+            ),
+        );
+    }
+    let entries = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| read_entry(item, &format!("{allowed_path}[{index}]"), entry_key, report, parse))
+        .collect();
+    Some(entries)
+}
+
+fn read_entry<T>(
+    item: &Value,
+    path: &str,
+    entry_key: &str,
+    report: &mut Report,
+    parse: fn(&str) -> Result<T, String>,
+) -> Option<(ListedEntry, T)> {
+    let fields = report.object(item, path, &["name", entry_key])?;
+    let name = report.string(fields, path, "name").map(str::to_string);
+    let value_path = join(path, entry_key);
+    let Some(text) = report.string(fields, path, entry_key) else {
+        if !fields.contains_key(entry_key) {
+            report.error(&value_path, "is required");
+        }
+        return None;
+    };
+    match parse(text) {
+        Ok(parsed) => Some((
+            ListedEntry {
+                name,
+                value: text.to_string(),
+            },
+            parsed,
+        )),
+        Err(message) => {
+            report.error(&value_path, message);
+            None
+        }
+    }
+}
+
+/// Builds a lookup set, warning about entries that repeat an earlier one.
+fn compile<T, S: Default>(
+    items: &[(ListedEntry, T)],
+    key: &str,
+    report: &mut Report,
+    insert: fn(&mut S, &T, usize) -> Option<usize>,
+) -> S {
+    let mut set = S::default();
+    for (index, (entry, parsed)) in items.iter().enumerate() {
+        if let Some(first) = insert(&mut set, parsed, index) {
+            report.warn(
+                &format!("{key}.allowed[{index}]"),
+                format!("\"{}\" repeats allowed[{first}] and changes nothing", entry.value),
+            );
+        }
+    }
+    set
+}
+
+fn warn_about_everything_blocks(items: &[(ListedEntry, IpNet)], report: &mut Report) {
+    for (index, (_, net)) in items.iter().enumerate() {
+        if net.prefix_len() == 0 {
+            report.warn(
+                &format!("source_ips.allowed[{index}]"),
+                format!("\"{}\" allows every {} address", display_net(net), if net.addr().is_ipv4() { "IPv4" } else { "IPv6" }),
+            );
+        }
+    }
+}
+
+fn read_domain_sources(root: &Map<String, Value>, report: &mut Report) -> Vec<DomainSource> {
+    let Some(items) = report.array(root, "", "domain_sources") else {
+        return Policy::default().domain_sources;
+    };
+    if items.is_empty() {
+        report.error(
+            "domain_sources",
+            "needs at least one of \"origin\", \"referer\", \"authority\" (omit it for the default [\"origin\", \"referer\"])",
+        );
+    }
+    let mut sources = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let path = format!("domain_sources[{index}]");
+        let Some(text) = item.as_str() else {
+            report.error(&path, format!("must be a string, found {}", kind(item)));
+            continue;
+        };
+        match DomainSource::parse(text) {
+            Some(source) if sources.contains(&source) => report.error(&path, format!("\"{text}\" is listed twice")),
+            Some(source) => sources.push(source),
+            None => {
+                let hint = closest(text, SOURCE_NAMES)
+                    .map(|s| format!("did you mean \"{s}\"?"))
+                    .unwrap_or_else(|| "use \"origin\", \"referer\" or \"authority\"".into());
+                report.error(&path, format!("\"{text}\" is not a source; {hint}"));
+            }
+        }
+    }
+    sources
+}

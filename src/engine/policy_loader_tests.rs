@@ -1,0 +1,153 @@
+//! Loading configurations: defaults, warnings, and every error at once.
+
+use super::*;
+
+fn errors(json: &str) -> Vec<String> {
+    load_policy(json.as_bytes())
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn warnings(json: &str) -> Vec<String> {
+    load_policy(json.as_bytes()).unwrap().warnings
+}
+
+#[test]
+fn the_example_configuration_loads() {
+    let loaded = load_policy(
+        br#"{
+        "domains": {"mode": "listed", "allowed": [
+            {"name": "Web app", "domain": "app.example.com"}, {"domain": "*.example.org"}]},
+        "source_ips": {"mode": "listed", "allowed": [
+            {"name": "Office", "ip": "203.0.113.0/24"}, {"ip": "2001:db8::7"}]},
+        "condition": "and",
+        "domain_sources": ["origin", "referer"],
+        "max_entries": 25
+    }"#,
+    )
+    .unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(
+        loaded.policy.to_string(),
+        "domains: listed (2 entries), source_ips: listed (2 entries), condition: and, domain_sources: origin,referer"
+    );
+    let domains = loaded.policy.domains.unwrap();
+    assert_eq!(
+        domains.entries[0],
+        ListedEntry {
+            name: Some("Web app".into()),
+            value: "app.example.com".into()
+        }
+    );
+}
+
+#[test]
+fn nothing_configured_allows_all_with_a_warning() {
+    for json in ["", "  \n", "{}"] {
+        let loaded = load_policy(json.as_bytes()).unwrap();
+        assert!(!loaded.policy.enforces_anything());
+        assert!(loaded.warnings.iter().any(|w| w.contains("nothing is enforced")), "{json:?}");
+    }
+}
+
+#[test]
+fn every_error_is_reported_with_its_path() {
+    let found = errors(
+        r#"{
+        "domain": {},
+        "domains": {"mode": "listed", "allowed": [
+            {"domain": "https://a.com/path"}, {"name": 3, "domain": "*.com"}, {"host": "b.com"}, "c.com"]},
+        "source_ips": {"mode": "Listed", "allowed": [
+            {"ip": "10.0.0.1/8"}, {"ip": "10.0.0.0/8"}, {"ip": "fe80::1%eth0"}]},
+        "condition": "xor",
+        "domain_sources": ["origin", "referrer", "origin", 7],
+        "max_entries": 0
+    }"#,
+    );
+    let expected = [
+        "domain: unknown key; did you mean \"domains\"?",
+        "max_entries: must be a whole number from 1 to 10000, found 0",
+        "domains.allowed[0].domain: \"https://a.com/path\" has a path; an entry is [scheme://]host[:port], did you mean \"https://a.com\"?",
+        "domains.allowed[1].name: must be a string, found a number",
+        "domains.allowed[1].domain: \"*.com\" would allow every domain under the top-level domain \".com\"; list the domains you mean, like \"*.example.com\"",
+        "domains.allowed[2].host: unknown key; the known keys are \"name\", \"domain\"",
+        "domains.allowed[2].domain: is required",
+        "domains.allowed[3]: must be an object, found a string",
+        "source_ips.mode: \"Listed\" is not allowed; did you mean \"listed\"?",
+        "source_ips.allowed[0].ip: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
+        "source_ips.allowed[2].ip: \"fe80::1%eth0\" has a zone id (\"%eth0\"), which is only meaningful on one host; did you mean \"fe80::1\"?",
+        "condition: \"xor\" is not allowed; did you mean \"or\"?",
+        "domain_sources[1]: \"referrer\" is not a source; did you mean \"referer\"?",
+        "domain_sources[2]: \"origin\" is listed twice",
+        "domain_sources[3]: must be a string, found a number",
+    ];
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn listed_needs_entries_within_the_limit() {
+    assert_eq!(
+        errors(r#"{"domains": {"mode": "listed"}}"#),
+        ["domains.allowed: mode \"listed\" needs at least one entry; add one, or set \"mode\": \"all\" to allow every domain"]
+    );
+    assert_eq!(
+        errors(r#"{"source_ips": {"mode": "listed", "allowed": []}}"#),
+        ["source_ips.allowed: mode \"listed\" needs at least one entry; add one, or set \"mode\": \"all\" to allow every ip"]
+    );
+    let entries = |n: usize| {
+        (0..n)
+            .map(|i| format!(r#"{{"ip": "10.0.{}.{}"}}"#, i / 256, i % 256))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let list = |n: usize, max: &str| format!(r#"{{{max}"source_ips": {{"mode": "listed", "allowed": [{}]}}}}"#, entries(n));
+    assert!(load_policy(list(25, "").as_bytes()).is_ok());
+    assert_eq!(
+        errors(&list(26, "")),
+        ["source_ips.allowed: has 26 entries; the limit is 25 (max_entries, which may be raised up to 10000)"]
+    );
+    assert!(load_policy(list(10_000, r#""max_entries": 10000,"#).as_bytes()).is_ok());
+    assert_eq!(
+        errors(&list(1, r#""max_entries": 10001,"#)),
+        ["max_entries: must be a whole number from 1 to 10000, found 10001"]
+    );
+}
+
+#[test]
+fn mode_all_ignores_entries_with_a_warning() {
+    let found = warnings(r#"{"domains": {"mode": "all", "allowed": [{"domain": "a.com"}]}}"#);
+    assert_eq!(
+        found,
+        [
+            "domains.allowed: mode is \"all\", so these 1 entries are ignored and every value is allowed",
+            "configuration: nothing is enforced: both lists are in mode \"all\", so every request is allowed",
+        ]
+    );
+}
+
+#[test]
+fn warnings_for_moot_settings_and_repeats() {
+    let found = warnings(
+        r#"{"condition": "or", "source_ips": {"mode": "listed", "allowed": [{"ip": "10.0.0.0/8"}, {"ip": "10.0.0.0/8"}, {"ip": "::/0"}]}}"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "source_ips.allowed[2]: \"::/0\" allows every IPv6 address",
+            "source_ips.allowed[1]: \"10.0.0.0/8\" repeats allowed[0] and changes nothing",
+            "condition: applies only when both lists are in mode \"listed\"; the one listed list decides alone",
+        ]
+    );
+}
+
+#[test]
+fn json_errors_explain_the_envoy_encoding() {
+    let found = errors("\n\u{8}binary");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("configuration: is not valid JSON"), "{found:?}");
+    assert!(found[0].contains("google.protobuf.StringValue"), "{found:?}");
+    assert_eq!(errors("[]"), ["configuration: must be an object, found an array"]);
+    assert!(!errors("{\"domains\": ").is_empty());
+}
