@@ -181,9 +181,18 @@ mod tests {
 
     #[test]
     fn origins_are_normalised() {
-        assert_eq!(origin("https://app.example.com").unwrap(), "https://app.example.com");
-        assert_eq!(origin(" HTTPS://App.Example.com.:443\t").unwrap(), "https://app.example.com");
-        assert_eq!(origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin("https://app.example.com").unwrap(),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            origin(" HTTPS://App.Example.com.:443\t").unwrap(),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(origin("http://[0::1]").unwrap(), "http://[::1]");
     }
 
@@ -203,9 +212,18 @@ mod tests {
             ("https://exämple.com", Unusable::NonAscii),
             ("a.com", Unusable::NotAbsolute),
             ("ftp://a.com", Unusable::Scheme("ftp".into())),
-            ("chrome-extension://abc", Unusable::Scheme("chrome-extension".into())),
-            ("https://user@a.com", Unusable::Authority(AuthorityError::Userinfo)),
-            ("https://a.com:0", Unusable::Authority(AuthorityError::BadPort("0".into()))),
+            (
+                "chrome-extension://abc",
+                Unusable::Scheme("chrome-extension".into()),
+            ),
+            (
+                "https://user@a.com",
+                Unusable::Authority(AuthorityError::Userinfo),
+            ),
+            (
+                "https://a.com:0",
+                Unusable::Authority(AuthorityError::BadPort("0".into())),
+            ),
             (
                 "http://0x7f.1",
                 Unusable::Authority(AuthorityError::Host(HostError::NonCanonicalIpv4(Some(
@@ -221,14 +239,20 @@ mod tests {
 
     #[test]
     fn referers_keep_only_scheme_host_and_port() {
-        assert_eq!(referer("https://app.example.com/page?q=1#top").unwrap(), "https://app.example.com");
+        assert_eq!(
+            referer("https://app.example.com/page?q=1#top").unwrap(),
+            "https://app.example.com"
+        );
         assert_eq!(referer("http://a.com:8080?x").unwrap(), "http://a.com:8080");
         assert_eq!(referer("https://a.com/x,y").unwrap(), "https://a.com");
     }
 
     #[test]
     fn unusable_referers() {
-        assert_eq!(referer("https://evil.com\\@good.com/"), Err(Unusable::Backslash));
+        assert_eq!(
+            referer("https://evil.com\\@good.com/"),
+            Err(Unusable::Backslash)
+        );
         assert_eq!(
             referer("https://good.com@evil.com/"),
             Err(Unusable::Authority(AuthorityError::Userinfo))

@@ -76,7 +76,10 @@ mod tests {
     #[test]
     fn only_ipv4_mapped_addresses_are_unmapped() {
         assert_eq!(parse("[::ffff:203.0.113.9]:443").unwrap(), "203.0.113.9");
-        assert_eq!(parse("[64:ff9b::cb00:7109]:443").unwrap(), "64:ff9b::cb00:7109");
+        assert_eq!(
+            parse("[64:ff9b::cb00:7109]:443").unwrap(),
+            "64:ff9b::cb00:7109"
+        );
         assert_eq!(parse("[2002:cb00:7109::1]:1").unwrap(), "2002:cb00:7109::1");
         assert_eq!(parse("[::203.0.113.9]:1").unwrap(), "::cb00:7109");
     }

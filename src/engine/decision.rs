@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
-use super::calling_site::{parse_origin, parse_referer, parse_request_authority, CallingSite, DomainSource, Unusable};
+use super::calling_site::{
+    parse_origin, parse_referer, parse_request_authority, CallingSite, DomainSource, Unusable,
+};
 use super::client_address::{parse_source_address, AddressProblem};
 use super::policy::{Condition, DomainList, IpList, Policy};
 use super::request::{Attribute, Fetched, Request};
@@ -33,8 +35,14 @@ impl DenyReason {
 pub enum SiteReading {
     /// None of `domain_sources` is on the request.
     Missing,
-    Unusable { source: DomainSource, reason: Unusable },
-    Usable { source: DomainSource, site: CallingSite },
+    Unusable {
+        source: DomainSource,
+        reason: Unusable,
+    },
+    Usable {
+        source: DomainSource,
+        site: CallingSite,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +78,10 @@ impl Policy {
     /// Judges a request. The source IP is checked first: it is one value,
     /// and under `or` a match makes the calling site unnecessary.
     pub fn evaluate(&self, request: &mut impl Request) -> Decision {
-        let source_ip = self.source_ips.as_ref().map(|list| check_source_ip(list, request));
+        let source_ip = self
+            .source_ips
+            .as_ref()
+            .map(|list| check_source_ip(list, request));
         let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
         let domain = match (&self.domains, ip_ok, self.condition) {
             (Some(_), Some(true), Condition::Or) => None,
@@ -81,12 +92,10 @@ impl Policy {
         let denied = match (domain_ok, ip_ok, self.condition) {
             (Some(false), Some(false), Condition::And) => Some(DenyReason::DomainAndSourceIp),
             (Some(false), Some(false), Condition::Or) => Some(DenyReason::DomainOrSourceIp),
-            (Some(false), Some(true) | None, Condition::And) | (Some(false), None, Condition::Or) => {
-                Some(DenyReason::Domain)
-            }
-            (Some(true) | None, Some(false), Condition::And) | (None, Some(false), Condition::Or) => {
-                Some(DenyReason::SourceIp)
-            }
+            (Some(false), Some(true) | None, Condition::And)
+            | (Some(false), None, Condition::Or) => Some(DenyReason::Domain),
+            (Some(true) | None, Some(false), Condition::And)
+            | (None, Some(false), Condition::Or) => Some(DenyReason::SourceIp),
             _ => None,
         };
         Decision {
@@ -107,7 +116,11 @@ fn check_source_ip(list: &IpList, request: &mut impl Request) -> IpCheck {
     IpCheck { client, matched }
 }
 
-fn check_domain(list: &DomainList, sources: &[DomainSource], request: &mut impl Request) -> DomainCheck {
+fn check_domain(
+    list: &DomainList,
+    sources: &[DomainSource],
+    request: &mut impl Request,
+) -> DomainCheck {
     let site = read_calling_site(sources, request);
     let matched = match &site {
         SiteReading::Usable { site, .. } => list.set.find(site),

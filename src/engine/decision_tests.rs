@@ -11,7 +11,8 @@ struct FakeRequest {
 
 impl FakeRequest {
     fn with(mut self, attribute: Attribute, value: &str) -> Self {
-        self.values.push((attribute, Fetched::Present(value.as_bytes().to_vec())));
+        self.values
+            .push((attribute, Fetched::Present(value.as_bytes().to_vec())));
         self
     }
 
@@ -63,10 +64,23 @@ fn and_needs_both() {
     let p = both("and");
     let r = || FakeRequest::default();
     assert_eq!(denied(&p, r().origin(GOOD_SITE).from(GOOD_IP)), None);
-    assert_eq!(denied(&p, r().origin(BAD_SITE).from(GOOD_IP)), Some(DenyReason::Domain));
-    assert_eq!(denied(&p, r().origin(GOOD_SITE).from(BAD_IP)), Some(DenyReason::SourceIp));
-    assert_eq!(denied(&p, r().origin(BAD_SITE).from(BAD_IP)), Some(DenyReason::DomainAndSourceIp));
-    assert_eq!(denied(&p, r().from(GOOD_IP)), Some(DenyReason::Domain), "no calling site");
+    assert_eq!(
+        denied(&p, r().origin(BAD_SITE).from(GOOD_IP)),
+        Some(DenyReason::Domain)
+    );
+    assert_eq!(
+        denied(&p, r().origin(GOOD_SITE).from(BAD_IP)),
+        Some(DenyReason::SourceIp)
+    );
+    assert_eq!(
+        denied(&p, r().origin(BAD_SITE).from(BAD_IP)),
+        Some(DenyReason::DomainAndSourceIp)
+    );
+    assert_eq!(
+        denied(&p, r().from(GOOD_IP)),
+        Some(DenyReason::Domain),
+        "no calling site"
+    );
 }
 
 #[test]
@@ -77,13 +91,23 @@ fn or_needs_either() {
     assert_eq!(denied(&p, r().origin(BAD_SITE).from(GOOD_IP)), None);
     assert_eq!(denied(&p, r().origin(GOOD_SITE).from(BAD_IP)), None);
     assert_eq!(denied(&p, r().from(GOOD_IP)), None);
-    assert_eq!(denied(&p, r().origin(BAD_SITE).from(BAD_IP)), Some(DenyReason::DomainOrSourceIp));
-    assert_eq!(denied(&p, r().from(BAD_IP)), Some(DenyReason::DomainOrSourceIp));
+    assert_eq!(
+        denied(&p, r().origin(BAD_SITE).from(BAD_IP)),
+        Some(DenyReason::DomainOrSourceIp)
+    );
+    assert_eq!(
+        denied(&p, r().from(BAD_IP)),
+        Some(DenyReason::DomainOrSourceIp)
+    );
 }
 
 #[test]
 fn the_default_allows_everything_and_reads_nothing() {
-    for json in ["", "{}", r#"{"domains": {"mode": "all"}, "source_ips": {"mode": "all"}}"#] {
+    for json in [
+        "",
+        "{}",
+        r#"{"domains": {"mode": "all"}, "source_ips": {"mode": "all"}}"#,
+    ] {
         let p = policy(json);
         let mut request = FakeRequest::default().origin(BAD_SITE).from(BAD_IP);
         assert!(p.evaluate(&mut request).allowed(), "{json}");
@@ -99,16 +123,30 @@ fn one_listed_list_decides_alone_and_the_condition_is_moot() {
         ));
         let mut request = FakeRequest::default().origin(GOOD_SITE).from(BAD_IP);
         assert_eq!(domains_only.evaluate(&mut request).denied, None);
-        assert_eq!(request.asked, [Attribute::Origin], "the address is not read");
-        assert_eq!(denied(&domains_only, FakeRequest::default().origin(BAD_SITE)), Some(DenyReason::Domain));
+        assert_eq!(
+            request.asked,
+            [Attribute::Origin],
+            "the address is not read"
+        );
+        assert_eq!(
+            denied(&domains_only, FakeRequest::default().origin(BAD_SITE)),
+            Some(DenyReason::Domain)
+        );
 
         let ips_only = policy(&format!(
             r#"{{"condition": "{condition}", "source_ips": {{"mode": "listed", "allowed": [{{"ip": "203.0.113.0/24"}}]}}}}"#
         ));
         let mut request = FakeRequest::default().origin(BAD_SITE).from(GOOD_IP);
         assert_eq!(ips_only.evaluate(&mut request).denied, None);
-        assert_eq!(request.asked, [Attribute::SourceAddress], "no header is read");
-        assert_eq!(denied(&ips_only, FakeRequest::default().from(BAD_IP)), Some(DenyReason::SourceIp));
+        assert_eq!(
+            request.asked,
+            [Attribute::SourceAddress],
+            "no header is read"
+        );
+        assert_eq!(
+            denied(&ips_only, FakeRequest::default().from(BAD_IP)),
+            Some(DenyReason::SourceIp)
+        );
     }
 }
 
@@ -127,14 +165,28 @@ fn or_stops_at_a_matching_address() {
 fn the_first_present_source_decides_even_when_unusable() {
     let p = both("and");
     let r = || FakeRequest::default().from(GOOD_IP);
-    assert_eq!(denied(&p, r().with(Attribute::Referer, "https://app.example.com/page")), None);
     assert_eq!(
-        denied(&p, r().origin("null").with(Attribute::Referer, "https://app.example.com/page")),
+        denied(
+            &p,
+            r().with(Attribute::Referer, "https://app.example.com/page")
+        ),
+        None
+    );
+    assert_eq!(
+        denied(
+            &p,
+            r().origin("null")
+                .with(Attribute::Referer, "https://app.example.com/page")
+        ),
         Some(DenyReason::Domain),
         "Origin: null is not skipped in favour of Referer"
     );
     assert_eq!(
-        denied(&p, r().origin("https://app.example.com/").with(Attribute::Referer, "https://app.example.com/")),
+        denied(
+            &p,
+            r().origin("https://app.example.com/")
+                .with(Attribute::Referer, "https://app.example.com/")
+        ),
         Some(DenyReason::Domain)
     );
     let decision = p.evaluate(&mut r().origin("null"));
@@ -176,15 +228,24 @@ fn authority_source_uses_the_request_scheme() {
 fn host_failures_fail_closed() {
     let p = both("and");
     let mut request = FakeRequest::default().from(GOOD_IP);
-    request.values.push((Attribute::Origin, Fetched::Unavailable));
-    request.values.push((Attribute::Referer, Fetched::Present(GOOD_SITE.into())));
+    request
+        .values
+        .push((Attribute::Origin, Fetched::Unavailable));
+    request
+        .values
+        .push((Attribute::Referer, Fetched::Present(GOOD_SITE.into())));
     assert_eq!(p.evaluate(&mut request).denied, Some(DenyReason::Domain));
 
     let mut request = FakeRequest::default().origin(GOOD_SITE);
-    request.values.push((Attribute::SourceAddress, Fetched::Unavailable));
+    request
+        .values
+        .push((Attribute::SourceAddress, Fetched::Unavailable));
     let decision = p.evaluate(&mut request);
     assert_eq!(decision.denied, Some(DenyReason::SourceIp));
-    assert_eq!(decision.source_ip.unwrap().client, Err(AddressProblem::HostUnavailable));
+    assert_eq!(
+        decision.source_ip.unwrap().client,
+        Err(AddressProblem::HostUnavailable)
+    );
 }
 
 #[test]
@@ -192,17 +253,39 @@ fn client_addresses() {
     let p = both("and");
     let r = |addr: &str| FakeRequest::default().origin(GOOD_SITE).from(addr);
     assert_eq!(denied(&p, r("[2001:db8::7]:443")), None);
-    assert_eq!(denied(&p, r("[::ffff:203.0.113.200]:443")), None, "IPv4-mapped is IPv4");
-    assert_eq!(denied(&p, r("203.0.113.9:0")), None, "port 0 from X-Forwarded-For");
-    assert_eq!(denied(&p, r("[64:ff9b::cb00:7109]:443")), Some(DenyReason::SourceIp), "NAT64 is not unmapped");
-    assert_eq!(denied(&p, r("[fe80::1%eth0]:1")), Some(DenyReason::SourceIp));
-    assert_eq!(denied(&p, FakeRequest::default().origin(GOOD_SITE)), Some(DenyReason::SourceIp));
+    assert_eq!(
+        denied(&p, r("[::ffff:203.0.113.200]:443")),
+        None,
+        "IPv4-mapped is IPv4"
+    );
+    assert_eq!(
+        denied(&p, r("203.0.113.9:0")),
+        None,
+        "port 0 from X-Forwarded-For"
+    );
+    assert_eq!(
+        denied(&p, r("[64:ff9b::cb00:7109]:443")),
+        Some(DenyReason::SourceIp),
+        "NAT64 is not unmapped"
+    );
+    assert_eq!(
+        denied(&p, r("[fe80::1%eth0]:1")),
+        Some(DenyReason::SourceIp)
+    );
+    assert_eq!(
+        denied(&p, FakeRequest::default().origin(GOOD_SITE)),
+        Some(DenyReason::SourceIp)
+    );
 }
 
 #[test]
 fn matched_entries_are_reported() {
     let p = both("and");
-    let decision = p.evaluate(&mut FakeRequest::default().origin("https://a.b.example.org").from("[2001:db8::7]:1"));
+    let decision = p.evaluate(
+        &mut FakeRequest::default()
+            .origin("https://a.b.example.org")
+            .from("[2001:db8::7]:1"),
+    );
     assert!(decision.allowed());
     assert_eq!(decision.domain.unwrap().matched, Some(1));
     assert_eq!(decision.source_ip.unwrap().matched, Some(1));

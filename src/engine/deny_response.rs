@@ -5,7 +5,10 @@ use super::decision::DenyReason;
 pub const DENY_STATUS: u16 = 403;
 
 /// Headers of every denial; the body changes with the reason only.
-pub const DENY_HEADERS: [(&str, &str); 2] = [("content-type", "application/json"), ("cache-control", "no-store")];
+pub const DENY_HEADERS: [(&str, &str); 2] = [
+    ("content-type", "application/json"),
+    ("cache-control", "no-store"),
+];
 
 impl DenyReason {
     /// The `message` of the error body.
@@ -29,7 +32,10 @@ impl DenyReason {
     /// The whole body, `{"code":"PERMISSION_DENIED","message":...}`. The
     /// messages hold no character that JSON escapes.
     pub fn body(self) -> String {
-        format!("{{\"code\":\"PERMISSION_DENIED\",\"message\":\"{}\"}}", self.message())
+        format!(
+            "{{\"code\":\"PERMISSION_DENIED\",\"message\":\"{}\"}}",
+            self.message()
+        )
     }
 }
 

@@ -51,7 +51,9 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
     let (wildcard, host_text) = split_wildcard(text, host_text)?;
     let host = parse_host(host_text).map_err(|e| describe(text, &AuthorityError::Host(e)))?;
     if wildcard && host.kind != HostKind::Name {
-        return Err(format!("{text:?}: a wildcard cannot stand before an IP address"));
+        return Err(format!(
+            "{text:?}: a wildcard cannot stand before an IP address"
+        ));
     }
     if wildcard && host.label_count() < 2 {
         return Err(format!(
@@ -69,7 +71,9 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
 
 /// Paths, queries, fragments, userinfo and backslashes have no place in an entry.
 fn check_no_url_parts(text: &str, scheme: Option<Scheme>, rest: &str) -> Result<(), String> {
-    let prefix = scheme.map(|s| format!("{}://", s.as_str())).unwrap_or_default();
+    let prefix = scheme
+        .map(|s| format!("{}://", s.as_str()))
+        .unwrap_or_default();
     if rest.is_empty() || text.starts_with("//") || (scheme.is_none() && text.contains(":/")) {
         return Err(format!(
             "{text:?} is not [scheme://]host[:port], like \"https://app.example.com\""
@@ -81,7 +85,9 @@ fn check_no_url_parts(text: &str, scheme: Option<Scheme>, rest: &str) -> Result<
         ));
     }
     if rest.contains('\\') {
-        return Err(format!("{text:?} has a backslash; write only [scheme://]host[:port]"));
+        return Err(format!(
+            "{text:?} has a backslash; write only [scheme://]host[:port]"
+        ));
     }
     for (mark, what) in [('/', "a path"), ('?', "a query"), ('#', "a fragment")] {
         if let Some((before, _)) = rest.split_once(mark) {
@@ -131,7 +137,15 @@ mod tests {
     #[test]
     fn forms_and_their_constraints() {
         let plain = entry("App.Example.com.");
-        assert_eq!((plain.host.text.as_str(), plain.scheme, plain.port, plain.wildcard), ("app.example.com", None, None, false));
+        assert_eq!(
+            (
+                plain.host.text.as_str(),
+                plain.scheme,
+                plain.port,
+                plain.wildcard
+            ),
+            ("app.example.com", None, None, false)
+        );
         let with_port = entry("app.example.com:8443");
         assert_eq!((with_port.scheme, with_port.port), (None, Some(8443)));
         let https = entry("https://app.example.com");
@@ -178,7 +192,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let message = error(text);
-            assert!(message.contains(expected), "{text:?} gave {message:?}, expected {expected:?}");
+            assert!(
+                message.contains(expected),
+                "{text:?} gave {message:?}, expected {expected:?}"
+            );
         }
         let long = format!("{}.com", "a".repeat(64));
         assert!(error(&long).contains("at most 63"));

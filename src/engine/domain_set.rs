@@ -77,7 +77,10 @@ impl DomainSet {
 }
 
 fn first_accepting(rules: Option<&Vec<Rule>>, site: &CallingSite) -> Option<usize> {
-    rules?.iter().find(|rule| rule.accepts(site)).map(|rule| rule.entry)
+    rules?
+        .iter()
+        .find(|rule| rule.accepts(site))
+        .map(|rule| rule.entry)
 }
 
 #[cfg(test)]
@@ -111,7 +114,11 @@ mod tests {
 
     #[test]
     fn ports_and_schemes_constrain() {
-        let s = set(&["app.example.com:8443", "https://secure.example.com", "http://plain.example.com:8080"]);
+        let s = set(&[
+            "app.example.com:8443",
+            "https://secure.example.com",
+            "http://plain.example.com:8080",
+        ]);
         assert_eq!(find(&s, "https://app.example.com:8443"), Some(0));
         assert_eq!(find(&s, "http://app.example.com:8443"), Some(0));
         assert_eq!(find(&s, "https://app.example.com"), None);

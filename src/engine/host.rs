@@ -85,7 +85,9 @@ impl fmt::Display for HostError {
 pub fn parse_host(text: &str) -> Result<Host, HostError> {
     if let Some(inner) = text.strip_prefix('[') {
         let inner = inner.strip_suffix(']').ok_or(HostError::InvalidChar('['))?;
-        let addr: Ipv6Addr = inner.parse().map_err(|_| HostError::BadIpv6(inner.to_string()))?;
+        let addr: Ipv6Addr = inner
+            .parse()
+            .map_err(|_| HostError::BadIpv6(inner.to_string()))?;
         return Ok(Host {
             text: format!("[{addr}]"),
             kind: HostKind::Ipv6,
@@ -203,19 +205,40 @@ mod tests {
     fn bad_names_are_refused() {
         assert_eq!(parse_host("").unwrap_err(), HostError::Empty);
         assert_eq!(parse_host("exämple.com").unwrap_err(), HostError::NonAscii);
-        assert_eq!(parse_host("a b.com").unwrap_err(), HostError::InvalidChar(' '));
-        assert_eq!(parse_host("a%2e.com").unwrap_err(), HostError::InvalidChar('%'));
-        assert_eq!(parse_host("*.com").unwrap_err(), HostError::InvalidChar('*'));
-        assert!(matches!(parse_host("-a.com"), Err(HostError::HyphenAtEdge(_))));
-        assert!(matches!(parse_host("a-.com"), Err(HostError::HyphenAtEdge(_))));
+        assert_eq!(
+            parse_host("a b.com").unwrap_err(),
+            HostError::InvalidChar(' ')
+        );
+        assert_eq!(
+            parse_host("a%2e.com").unwrap_err(),
+            HostError::InvalidChar('%')
+        );
+        assert_eq!(
+            parse_host("*.com").unwrap_err(),
+            HostError::InvalidChar('*')
+        );
+        assert!(matches!(
+            parse_host("-a.com"),
+            Err(HostError::HyphenAtEdge(_))
+        ));
+        assert!(matches!(
+            parse_host("a-.com"),
+            Err(HostError::HyphenAtEdge(_))
+        ));
         let long_label = "a".repeat(64);
         assert!(matches!(
             parse_host(&format!("{long_label}.com")),
             Err(HostError::LabelTooLong(_))
         ));
         let long_name = vec!["a".repeat(63); 4].join(".");
-        assert_eq!(parse_host(&long_name).unwrap_err(), HostError::NameTooLong(255));
-        assert!(matches!(parse_host("[fe80::1%eth0]"), Err(HostError::BadIpv6(_))));
+        assert_eq!(
+            parse_host(&long_name).unwrap_err(),
+            HostError::NameTooLong(255)
+        );
+        assert!(matches!(
+            parse_host("[fe80::1%eth0]"),
+            Err(HostError::BadIpv6(_))
+        ));
         assert_eq!(parse_host("[::1"), Err(HostError::InvalidChar('[')));
     }
 

@@ -62,10 +62,15 @@ fn refuse_other_notations(text: &str) -> Result<(), String> {
             "{text:?} looks like a range; ranges are not supported, list CIDR blocks such as \"10.0.0.0/24\""
         ));
     }
-    if text.split(['.', ':', '/']).any(|part| part == "*" || part == "x") {
+    if text
+        .split(['.', ':', '/'])
+        .any(|part| part == "*" || part == "x")
+    {
         return Err(format!(
             "{text:?} looks like a wildcard pattern; write a CIDR block{}",
-            glob_suggestion(text).map(|s| format!(", did you mean \"{s}\"?")).unwrap_or_default()
+            glob_suggestion(text)
+                .map(|s| format!(", did you mean \"{s}\"?"))
+                .unwrap_or_default()
         ));
     }
     if let Some((addr, port)) = text.split_once(':') {
@@ -84,7 +89,10 @@ fn glob_suggestion(text: &str) -> Option<String> {
     if parts.len() != 4 {
         return None;
     }
-    let fixed = parts.iter().take_while(|p| **p != "*" && **p != "x").count();
+    let fixed = parts
+        .iter()
+        .take_while(|p| **p != "*" && **p != "x")
+        .count();
     if parts.iter().skip(fixed).any(|p| *p != "*" && *p != "x") {
         return None;
     }
@@ -117,7 +125,9 @@ fn parse_prefix(text: &str, addr: &str, prefix: &str, max: u8) -> Result<u8, Str
         let bits = u32::from(mask);
         let len = bits.leading_ones();
         return Err(if bits.checked_shl(len).unwrap_or(0) == 0 {
-            format!("{text:?} uses a netmask; write the prefix length, did you mean \"{addr}/{len}\"?")
+            format!(
+                "{text:?} uses a netmask; write the prefix length, did you mean \"{addr}/{len}\"?"
+            )
         } else {
             format!("{text:?} has \"{prefix}\" after '/', which is neither a prefix length nor a contiguous netmask")
         });
@@ -146,7 +156,8 @@ fn parse_prefix(text: &str, addr: &str, prefix: &str, max: u8) -> Result<u8, Str
 fn refuse_ipv4_mapped(text: &str, net: IpNet) -> Result<(), String> {
     if let IpNet::V6(v6) = net {
         if let (Some(v4), true) = (v6.addr().to_ipv4_mapped(), v6.prefix_len() >= 96) {
-            let as_v4 = Ipv4Net::new(v4, v6.prefix_len() - 96).map_or_else(|_| v4.to_string(), shorten);
+            let as_v4 =
+                Ipv4Net::new(v4, v6.prefix_len() - 96).map_or_else(|_| v4.to_string(), shorten);
             return Err(format!(
                 "{text:?} is an IPv4-mapped IPv6 address, and clients are compared as IPv4; did you mean \"{as_v4}\"?"
             ));
@@ -179,10 +190,22 @@ mod tests {
 
     #[test]
     fn addresses_and_blocks() {
-        assert_eq!(display_net(&parse_ip_entry("203.0.113.0/24").unwrap()), "203.0.113.0/24");
-        assert_eq!(display_net(&parse_ip_entry("2001:db8::7").unwrap()), "2001:db8::7");
-        assert_eq!(display_net(&parse_ip_entry("2001:DB8::/32").unwrap()), "2001:db8::/32");
-        assert_eq!(display_net(&parse_ip_entry("10.0.0.1").unwrap()), "10.0.0.1");
+        assert_eq!(
+            display_net(&parse_ip_entry("203.0.113.0/24").unwrap()),
+            "203.0.113.0/24"
+        );
+        assert_eq!(
+            display_net(&parse_ip_entry("2001:db8::7").unwrap()),
+            "2001:db8::7"
+        );
+        assert_eq!(
+            display_net(&parse_ip_entry("2001:DB8::/32").unwrap()),
+            "2001:db8::/32"
+        );
+        assert_eq!(
+            display_net(&parse_ip_entry("10.0.0.1").unwrap()),
+            "10.0.0.1"
+        );
         assert_eq!(parse_ip_entry("0.0.0.0/0").unwrap().prefix_len(), 0);
         assert_eq!(parse_ip_entry("::/64").unwrap().prefix_len(), 64);
     }
@@ -199,7 +222,10 @@ mod tests {
             ("fe80::1%eth0", "zone id"),
             ("[2001:db8::1]", "did you mean \"2001:db8::1\"?"),
             ("[2001:db8::1]:443", "did you mean \"2001:db8::1\"?"),
-            ("10.0.0.1:8080", "has a port; an entry is an address or CIDR block, did you mean \"10.0.0.1\"?"),
+            (
+                "10.0.0.1:8080",
+                "has a port; an entry is an address or CIDR block, did you mean \"10.0.0.1\"?",
+            ),
             ("10.0.0.1-10.0.0.9", "ranges are not supported"),
             ("10.0.*.*", "did you mean \"10.0.0.0/16\"?"),
             ("10.0.0.x", "did you mean \"10.0.0.0/24\"?"),
@@ -216,7 +242,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let message = parse_ip_entry(text).unwrap_err();
-            assert!(message.contains(expected), "{text:?} gave {message:?}, expected {expected:?}");
+            assert!(
+                message.contains(expected),
+                "{text:?} gave {message:?}, expected {expected:?}"
+            );
         }
     }
 }

@@ -19,8 +19,18 @@ impl IpSet {
     /// entry, if there is one (the new one then changes nothing).
     pub fn insert(&mut self, net: &IpNet, index: usize) -> Option<usize> {
         match net {
-            IpNet::V4(v4) => insert_into(&mut self.v4, v4.prefix_len(), u32::from(v4.network()), index),
-            IpNet::V6(v6) => insert_into(&mut self.v6, v6.prefix_len(), u128::from(v6.network()), index),
+            IpNet::V4(v4) => insert_into(
+                &mut self.v4,
+                v4.prefix_len(),
+                u32::from(v4.network()),
+                index,
+            ),
+            IpNet::V6(v6) => insert_into(
+                &mut self.v6,
+                v6.prefix_len(),
+                u128::from(v6.network()),
+                index,
+            ),
         }
     }
 
@@ -33,7 +43,12 @@ impl IpSet {
     }
 }
 
-fn insert_into<K>(tables: &mut Vec<(u8, FastMap<K, usize>)>, len: u8, key: K, index: usize) -> Option<usize>
+fn insert_into<K>(
+    tables: &mut Vec<(u8, FastMap<K, usize>)>,
+    len: u8,
+    key: K,
+    index: usize,
+) -> Option<usize>
 where
     K: std::hash::Hash + Eq,
 {
@@ -42,7 +57,7 @@ where
         None => {
             tables.push((len, FastMap::default()));
             // Longest prefix first, so the most specific entry is found first.
-            tables.sort_by(|a, b| b.0.cmp(&a.0));
+            tables.sort_by_key(|(l, _)| std::cmp::Reverse(*l));
             tables.iter().position(|(l, _)| *l == len)?
         }
     };
@@ -60,9 +75,11 @@ fn find_in<K>(tables: &[(u8, FastMap<K, usize>)], addr: K, width: u32) -> Option
 where
     K: std::hash::Hash + Eq + Copy + Mask,
 {
-    tables
-        .iter()
-        .find_map(|(len, table)| table.get(&addr.keep_high_bits(u32::from(*len), width)).copied())
+    tables.iter().find_map(|(len, table)| {
+        table
+            .get(&addr.keep_high_bits(u32::from(*len), width))
+            .copied()
+    })
 }
 
 /// Clearing host bits, for both address widths.
@@ -72,13 +89,19 @@ trait Mask {
 
 impl Mask for u32 {
     fn keep_high_bits(self, len: u32, width: u32) -> Self {
-        self.checked_shr(width - len).unwrap_or(0).checked_shl(width - len).unwrap_or(0)
+        self.checked_shr(width - len)
+            .unwrap_or(0)
+            .checked_shl(width - len)
+            .unwrap_or(0)
     }
 }
 
 impl Mask for u128 {
     fn keep_high_bits(self, len: u32, width: u32) -> Self {
-        self.checked_shr(width - len).unwrap_or(0).checked_shl(width - len).unwrap_or(0)
+        self.checked_shr(width - len)
+            .unwrap_or(0)
+            .checked_shl(width - len)
+            .unwrap_or(0)
     }
 }
 
@@ -107,7 +130,11 @@ mod tests {
         assert_eq!(find(&s, "203.0.114.0"), None);
         assert_eq!(find(&s, "2001:db8::7"), Some(1));
         assert_eq!(find(&s, "2001:db8::8"), None);
-        assert_eq!(find(&s, "10.1.2.3"), Some(3), "the most specific entry wins");
+        assert_eq!(
+            find(&s, "10.1.2.3"),
+            Some(3),
+            "the most specific entry wins"
+        );
         assert_eq!(find(&s, "10.200.0.1"), Some(2));
         assert_eq!(find(&s, "11.0.0.0"), None);
     }

@@ -14,7 +14,11 @@ pub struct FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "configuration" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "configuration"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {}", self.message)
     }
 }
@@ -39,7 +43,12 @@ impl Report {
     }
 
     /// The value as an object whose keys are all in `known`; unknown keys are errors.
-    pub fn object<'a>(&mut self, value: &'a Value, path: &str, known: &[&str]) -> Option<&'a Map<String, Value>> {
+    pub fn object<'a>(
+        &mut self,
+        value: &'a Value,
+        path: &str,
+        known: &[&str],
+    ) -> Option<&'a Map<String, Value>> {
         let Some(map) = value.as_object() else {
             self.error(path, format!("must be an object, found {}", kind(value)));
             return None;
@@ -54,34 +63,59 @@ impl Report {
     }
 
     /// An optional string field.
-    pub fn string<'a>(&mut self, map: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a str> {
+    pub fn string<'a>(
+        &mut self,
+        map: &'a Map<String, Value>,
+        path: &str,
+        key: &str,
+    ) -> Option<&'a str> {
         let value = map.get(key)?;
         let text = value.as_str();
         if text.is_none() {
-            self.error(&join(path, key), format!("must be a string, found {}", kind(value)));
+            self.error(
+                &join(path, key),
+                format!("must be a string, found {}", kind(value)),
+            );
         }
         text
     }
 
     /// An optional string field that must be one of `choices`.
-    pub fn choice<'a>(&mut self, map: &Map<String, Value>, path: &str, key: &str, choices: &[&'a str]) -> Option<&'a str> {
+    pub fn choice<'a>(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        choices: &[&'a str],
+    ) -> Option<&'a str> {
         let text = self.string(map, path, key)?;
         let found = choices.iter().find(|c| **c == text).copied();
         if found.is_none() {
             let hint = closest(text, choices)
                 .map(|c| format!("did you mean \"{c}\"?"))
                 .unwrap_or_else(|| format!("use one of {}", quoted_list(choices)));
-            self.error(&join(path, key), format!("\"{text}\" is not allowed; {hint}"));
+            self.error(
+                &join(path, key),
+                format!("\"{text}\" is not allowed; {hint}"),
+            );
         }
         found
     }
 
     /// An optional array field.
-    pub fn array<'a>(&mut self, map: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a Vec<Value>> {
+    pub fn array<'a>(
+        &mut self,
+        map: &'a Map<String, Value>,
+        path: &str,
+        key: &str,
+    ) -> Option<&'a Vec<Value>> {
         let value = map.get(key)?;
         let items = value.as_array();
         if items.is_none() {
-            self.error(&join(path, key), format!("must be an array, found {}", kind(value)));
+            self.error(
+                &join(path, key),
+                format!("must be an array, found {}", kind(value)),
+            );
         }
         items
     }
@@ -108,7 +142,11 @@ pub fn kind(value: &Value) -> &'static str {
 }
 
 fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("\"{i}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The known word a typo most likely meant: same letters in another case, or
@@ -157,7 +195,9 @@ mod tests {
     fn unknown_keys_and_wrong_types_are_all_reported() {
         let mut report = Report::default();
         let value = json!({"mode": 1, "allowd": [], "other": true});
-        let map = report.object(&value, "domains", &["mode", "allowed"]).unwrap();
+        let map = report
+            .object(&value, "domains", &["mode", "allowed"])
+            .unwrap();
         report.string(map, "domains", "mode");
         let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
         assert_eq!(

@@ -66,13 +66,23 @@ impl Policy {
     pub fn enforces_anything(&self) -> bool {
         self.domains.is_some() || self.source_ips.is_some()
     }
+
+    /// Entry `index` of the Domain allowlist, as a decision reports it.
+    pub fn domain_entry(&self, index: usize) -> Option<&ListedEntry> {
+        self.domains.as_ref()?.entries.get(index)
+    }
+
+    /// Entry `index` of the Source IP allowlist, as a decision reports it.
+    pub fn source_ip_entry(&self, index: usize) -> Option<&ListedEntry> {
+        self.source_ips.as_ref()?.entries.get(index)
+    }
 }
 
 /// One line that says what a policy enforces, for the load log.
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let describe = |entries: Option<&Vec<ListedEntry>>| match entries {
-            Some(entries) => format!("listed ({} entries)", entries.len()),
+            Some(entries) => format!("listed ({})", count(entries.len(), "entry", "entries")),
             None => "all".to_string(),
         };
         let sources: Vec<&str> = self.domain_sources.iter().map(|s| s.as_str()).collect();
@@ -85,4 +95,9 @@ impl fmt::Display for Policy {
             sources.join(",")
         )
     }
+}
+
+/// `1 entry`, `2 entries`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -10,17 +10,24 @@ use super::domain_set::DomainSet;
 use super::ip_entry::{display_net, parse_ip_entry};
 use super::ip_set::IpSet;
 use super::json_fields::{closest, join, kind, FieldError, Report};
-use super::policy::{Condition, DomainList, IpList, ListedEntry, Policy};
+use super::policy::{count, Condition, DomainList, IpList, ListedEntry, Policy};
 
 /// The product's per-list limit.
 pub const DEFAULT_MAX_ENTRIES: usize = 25;
 /// The most a self-hosted user may raise `max_entries` to.
 pub const MAX_MAX_ENTRIES: usize = 10_000;
 
-const TOP_KEYS: &[&str] = &["domains", "source_ips", "condition", "domain_sources", "max_entries"];
+const TOP_KEYS: &[&str] = &[
+    "domains",
+    "source_ips",
+    "condition",
+    "domain_sources",
+    "max_entries",
+];
 const SOURCE_NAMES: &[&str] = &["origin", "referer", "authority"];
 
-const NOTHING_ENFORCED: &str = "nothing is enforced: both lists are in mode \"all\", so every request is allowed";
+const NOTHING_ENFORCED: &str =
+    "nothing is enforced: both lists are in mode \"all\", so every request is allowed";
 
 /// A policy ready to serve, with the warnings its configuration raised.
 #[derive(Debug)]
@@ -37,7 +44,8 @@ pub fn load_policy(config: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
             warnings: vec![format!("configuration: empty; {NOTHING_ENFORCED}")],
         });
     }
-    let value: Value = serde_json::from_slice(config).map_err(|error| vec![json_syntax_error(config, &error)])?;
+    let value: Value =
+        serde_json::from_slice(config).map_err(|error| vec![json_syntax_error(config, &error)])?;
     let mut report = Report::default();
     let policy = read_policy(&value, &mut report);
     match policy {
@@ -65,12 +73,27 @@ fn json_syntax_error(config: &[u8], error: &serde_json::Error) -> FieldError {
 fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
     let root = report.object(value, "", TOP_KEYS)?;
     let max_entries = read_max_entries(root, report);
-    let domains = read_list(root, "domains", "domain", max_entries, report, parse_domain_entry)
-        .map(|items| DomainList {
-            set: compile(&items, "domains", report, DomainSet::insert),
-            entries: items.into_iter().map(|(entry, _)| entry).collect(),
-        });
-    let source_ips = read_list(root, "source_ips", "ip", max_entries, report, parse_ip_entry).map(|items| {
+    let domains = read_list(
+        root,
+        "domains",
+        "domain",
+        max_entries,
+        report,
+        parse_domain_entry,
+    )
+    .map(|items| DomainList {
+        set: compile(&items, "domains", report, DomainSet::insert),
+        entries: items.into_iter().map(|(entry, _)| entry).collect(),
+    });
+    let source_ips = read_list(
+        root,
+        "source_ips",
+        "ip",
+        max_entries,
+        report,
+        parse_ip_entry,
+    )
+    .map(|items| {
         warn_about_everything_blocks(&items, report);
         IpList {
             set: compile(&items, "source_ips", report, IpSet::insert),
@@ -90,7 +113,9 @@ fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
     };
     if !policy.enforces_anything() {
         report.warn("configuration", NOTHING_ENFORCED);
-    } else if root.contains_key("condition") && (policy.domains.is_none() || policy.source_ips.is_none()) {
+    } else if root.contains_key("condition")
+        && (policy.domains.is_none() || policy.source_ips.is_none())
+    {
         report.warn(
             "condition",
             "applies only when both lists are in mode \"listed\"; the one listed list decides alone",
@@ -133,10 +158,13 @@ fn read_list<T>(
     let items = report.array(list, key, "allowed");
     let allowed_path = join(key, "allowed");
     if !listed {
-        if let Some(count) = items.map(Vec::len).filter(|n| *n > 0) {
+        if let Some(n) = items.map(Vec::len).filter(|n| *n > 0) {
             report.warn(
                 &allowed_path,
-                format!("mode is \"all\", so these {count} entries are ignored and every value is allowed"),
+                format!(
+                    "mode is \"all\", so {} ignored and every value is allowed",
+                    count(n, "entry is", "entries are")
+                ),
             );
         }
         return None;
@@ -160,7 +188,15 @@ fn read_list<T>(
     let entries = items
         .iter()
         .enumerate()
-        .filter_map(|(index, item)| read_entry(item, &format!("{allowed_path}[{index}]"), entry_key, report, parse))
+        .filter_map(|(index, item)| {
+            read_entry(
+                item,
+                &format!("{allowed_path}[{index}]"),
+                entry_key,
+                report,
+                parse,
+            )
+        })
         .collect();
     Some(entries)
 }
@@ -208,7 +244,10 @@ fn compile<T, S: Default>(
         if let Some(first) = insert(&mut set, parsed, index) {
             report.warn(
                 &format!("{key}.allowed[{index}]"),
-                format!("\"{}\" repeats allowed[{first}] and changes nothing", entry.value),
+                format!(
+                    "\"{}\" repeats allowed[{first}] and changes nothing",
+                    entry.value
+                ),
             );
         }
     }
@@ -220,7 +259,11 @@ fn warn_about_everything_blocks(items: &[(ListedEntry, IpNet)], report: &mut Rep
         if net.prefix_len() == 0 {
             report.warn(
                 &format!("source_ips.allowed[{index}]"),
-                format!("\"{}\" allows every {} address", display_net(net), if net.addr().is_ipv4() { "IPv4" } else { "IPv6" }),
+                format!(
+                    "\"{}\" allows every {} address",
+                    display_net(net),
+                    if net.addr().is_ipv4() { "IPv4" } else { "IPv6" }
+                ),
             );
         }
     }
@@ -244,7 +287,9 @@ fn read_domain_sources(root: &Map<String, Value>, report: &mut Report) -> Vec<Do
             continue;
         };
         match DomainSource::parse(text) {
-            Some(source) if sources.contains(&source) => report.error(&path, format!("\"{text}\" is listed twice")),
+            Some(source) if sources.contains(&source) => {
+                report.error(&path, format!("\"{text}\" is listed twice"))
+            }
             Some(source) => sources.push(source),
             None => {
                 let hint = closest(text, SOURCE_NAMES)

@@ -48,7 +48,13 @@ fn nothing_configured_allows_all_with_a_warning() {
     for json in ["", "  \n", "{}"] {
         let loaded = load_policy(json.as_bytes()).unwrap();
         assert!(!loaded.policy.enforces_anything());
-        assert!(loaded.warnings.iter().any(|w| w.contains("nothing is enforced")), "{json:?}");
+        assert!(
+            loaded
+                .warnings
+                .iter()
+                .any(|w| w.contains("nothing is enforced")),
+            "{json:?}"
+        );
     }
 }
 
@@ -102,7 +108,12 @@ fn listed_needs_entries_within_the_limit() {
             .collect::<Vec<_>>()
             .join(",")
     };
-    let list = |n: usize, max: &str| format!(r#"{{{max}"source_ips": {{"mode": "listed", "allowed": [{}]}}}}"#, entries(n));
+    let list = |n: usize, max: &str| {
+        format!(
+            r#"{{{max}"source_ips": {{"mode": "listed", "allowed": [{}]}}}}"#,
+            entries(n)
+        )
+    };
     assert!(load_policy(list(25, "").as_bytes()).is_ok());
     assert_eq!(
         errors(&list(26, "")),
@@ -121,7 +132,7 @@ fn mode_all_ignores_entries_with_a_warning() {
     assert_eq!(
         found,
         [
-            "domains.allowed: mode is \"all\", so these 1 entries are ignored and every value is allowed",
+            "domains.allowed: mode is \"all\", so 1 entry is ignored and every value is allowed",
             "configuration: nothing is enforced: both lists are in mode \"all\", so every request is allowed",
         ]
     );
@@ -146,8 +157,17 @@ fn warnings_for_moot_settings_and_repeats() {
 fn json_errors_explain_the_envoy_encoding() {
     let found = errors("\n\u{8}binary");
     assert_eq!(found.len(), 1);
-    assert!(found[0].starts_with("configuration: is not valid JSON"), "{found:?}");
-    assert!(found[0].contains("google.protobuf.StringValue"), "{found:?}");
-    assert_eq!(errors("[]"), ["configuration: must be an object, found an array"]);
+    assert!(
+        found[0].starts_with("configuration: is not valid JSON"),
+        "{found:?}"
+    );
+    assert!(
+        found[0].contains("google.protobuf.StringValue"),
+        "{found:?}"
+    );
+    assert_eq!(
+        errors("[]"),
+        ["configuration: must be an object, found an array"]
+    );
     assert!(!errors("{\"domains\": ").is_empty());
 }

@@ -1,0 +1,238 @@
+"""Real Envoy processes and real HTTP on loopback, for the end-to-end tests."""
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+ENVOY = str(VENV_BIN / "envoy")
+WASM = ROOT / "target/wasm32-wasip1/release/proxy_allowlist.wasm"
+CLI = ROOT / "target/release/proxy-allowlist"
+ECHO = ROOT / "tools/echo_upstream.py"
+
+
+def free_port():
+    """A port free on both 127.0.0.1 and ::1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
+            s4.bind(("127.0.0.1", 0))
+            port = s4.getsockname()[1]
+            try:
+                with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+                    s6.bind(("::1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
+def wait_for_port(host, port, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port}")
+
+
+class Upstream:
+    """The echo API that allowed requests reach."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(ECHO), "--port", str(self.port)],
+        )
+        wait_for_port("127.0.0.1", self.port)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def filter_yaml(plugin_config, indent):
+    """The Wasm filter entry; `plugin_config` None leaves `configuration` out."""
+    lines = [
+        "- name: envoy.filters.http.wasm",
+        "  typed_config:",
+        '    "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm',
+        "    config:",
+        "      name: proxy_allowlist",
+        "      root_id: proxy_allowlist",
+        "      failure_policy: FAIL_CLOSED",
+        "      vm_config:",
+        "        vm_id: proxy_allowlist",
+        "        runtime: envoy.wasm.runtime.v8",
+        "        code:",
+        f"          local: {{filename: {json.dumps(str(WASM))}}}",
+    ]
+    if plugin_config is not None:
+        text = plugin_config if isinstance(plugin_config, str) else json.dumps(plugin_config)
+        lines += [
+            "      configuration:",
+            '        "@type": type.googleapis.com/google.protobuf.StringValue',
+            f"        value: {json.dumps(text)}",
+        ]
+    pad = " " * indent
+    return "\n".join(pad + line for line in lines)
+
+
+def envoy_yaml(plugin_config, port, admin_port, upstream_port, use_remote_address=True):
+    """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream."""
+    return f"""
+admin:
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
+static_resources:
+  listeners:
+  - name: api
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    additional_addresses:
+    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: api
+          use_remote_address: {str(use_remote_address).lower()}
+          route_config:
+            virtual_hosts:
+            - name: api
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                route: {{cluster: upstream}}
+          http_filters:
+{filter_yaml(plugin_config, 10)}
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+  clusters:
+  - name: upstream
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: upstream
+      endpoints:
+      - lb_endpoints:
+        - endpoint:
+            address: {{socket_address: {{address: 127.0.0.1, port_value: {upstream_port}}}}}
+"""
+
+
+class Envoy:
+    """An Envoy process; `start()` waits until it serves, `stop()` always ends it."""
+
+    def __init__(self, config_text, ports=()):
+        self.dir = tempfile.TemporaryDirectory(prefix="proxy-allowlist-e2e-")
+        self.config_path = Path(self.dir.name) / "envoy.yaml"
+        self.config_path.write_text(config_text)
+        self.log_path = Path(self.dir.name) / "envoy.log"
+        self.ports = ports
+        self.process = None
+
+    def command(self, *extra):
+        return [
+            ENVOY,
+            "-c",
+            str(self.config_path),
+            "--concurrency",
+            "1",
+            "--disable-hot-restart",
+            "--log-level",
+            "warn",
+            "--component-log-level",
+            "wasm:info",
+            *extra,
+        ]
+
+    def start(self, admin_port):
+        log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"envoy exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/ready", timeout=1) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"envoy did not become ready:\n{self.log()}")
+
+    def run_to_exit(self, timeout=30):
+        """Starts Envoy expecting it to refuse its configuration; returns (code, log)."""
+        result = subprocess.run(self.command(), capture_output=True, timeout=timeout, cwd=ROOT)
+        return result.returncode, (result.stdout + result.stderr).decode(errors="replace")
+
+    def validate(self):
+        result = subprocess.run(
+            [ENVOY, "--mode", "validate", "-c", str(self.config_path), "--log-level", "info"],
+            capture_output=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+        return result.returncode, (result.stdout + result.stderr).decode(errors="replace")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.dir.cleanup()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name):
+        values = [v for n, v in self.headers if n.lower() == name.lower()]
+        return values[0] if len(values) == 1 else values or None
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(port, headers=(), source="127.0.0.1", target="127.0.0.1", path="/", method="GET"):
+    """One HTTP/1.1 request over a fresh connection from `source`, written byte
+    for byte, so repeated and odd headers reach Envoy exactly as given."""
+    family = socket.AF_INET6 if ":" in target else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.bind((source, 0))
+        sock.connect((target, port))
+        host = f"[{target}]" if family == socket.AF_INET6 else target
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in headers]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]
+    return Response(int(status_line.split()[1]), parsed, body)
+
+
+def run_cli(*args, stdin=None):
+    result = subprocess.run([str(CLI), *args], capture_output=True, input=stdin, timeout=30, text=True)
+    return result.returncode, result.stdout, result.stderr
