@@ -1,0 +1,104 @@
+"""The proxy-allowlist command: validate and check, on the filter's engine."""
+
+import json
+
+from harness import run_cli
+
+POLICY = json.dumps(
+    {
+        "domains": {"mode": "listed", "allowed": [{"name": "Web app", "domain": "app.example.com"}]},
+        "source_ips": {"mode": "listed", "allowed": [{"name": "Office", "ip": "203.0.113.0/24"}]},
+        "condition": "and",
+    }
+)
+
+
+def check(*args, policy=POLICY):
+    code, out, err = run_cli("check", "-", *args, stdin=policy)
+    return code, (json.loads(out) if out else None), err
+
+
+def test_validate_accepts_and_summarises(tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(POLICY)
+    code, out, err = run_cli("validate", str(path))
+    assert code == 0
+    assert out.strip().endswith("OK: domains: listed (1 entry), source_ips: listed (1 entry), condition: and, domain_sources: origin,referer")
+    assert err == ""
+
+
+def test_validate_prints_warnings_on_stderr():
+    code, out, err = run_cli("validate", "-", stdin="{}")
+    assert code == 0
+    assert "warning: configuration: nothing is enforced" in err
+
+
+def test_validate_reports_every_error():
+    bad = {"domains": {"mode": "listed", "allowed": [{"domain": "https://a.com/x"}, {"domain": "*"}]}, "conditon": "or"}
+    code, out, err = run_cli("validate", "-", stdin=json.dumps(bad))
+    assert code == 2
+    assert 'error: conditon: unknown key; did you mean "condition"?' in err
+    assert 'error: domains.allowed[0].domain: "https://a.com/x" has a path' in err
+    assert 'error: domains.allowed[1].domain: "*" would allow every domain; set "mode": "all" instead' in err
+    assert "3 error(s)" in err
+
+
+def test_check_allows_and_names_the_matched_entries():
+    code, report, _ = check("-H", "Origin: https://app.example.com", "--source", "203.0.113.9:5555")
+    assert code == 0
+    assert report["decision"] == "allow"
+    assert report["calling_site"] == {"source": "origin", "site": "https://app.example.com", "problem": None}
+    assert report["client_ip"] == {"address": "203.0.113.9", "problem": None}
+    assert report["matched"]["domain"] == {"index": 0, "name": "Web app", "entry": "app.example.com"}
+    assert report["matched"]["source_ip"] == {"index": 0, "name": "Office", "entry": "203.0.113.0/24"}
+    assert "status" not in report
+
+
+def test_check_denies_with_the_filters_answer():
+    code, report, _ = check("-H", "Origin: https://evil.example.net", "--source", "[::ffff:203.0.113.9]:1")
+    assert code == 1
+    assert report["decision"] == "deny"
+    assert report["reason"] == "domain"
+    assert report["client_ip"]["address"] == "203.0.113.9"
+    assert report["status"] == 403
+    assert report["headers"] == {"content-type": "application/json", "cache-control": "no-store"}
+    assert report["body"] == {
+        "code": "PERMISSION_DENIED",
+        "message": "Permission denied. Check your security settings and ensure your domain is allowlisted.",
+    }
+
+
+def test_check_joins_repeated_headers_like_envoy():
+    code, report, _ = check(
+        "-H", "Origin: https://app.example.com", "-H", "origin: https://app.example.com", "--source", "203.0.113.9:1"
+    )
+    assert code == 1
+    assert "several values" in report["calling_site"]["problem"]
+
+
+def test_check_reads_host_as_authority():
+    policy = json.dumps(
+        {"domain_sources": ["authority"], "domains": {"mode": "listed", "allowed": [{"domain": "https://api.example.com"}]}}
+    )
+    code, report, _ = check("-H", "Host: API.example.com", "-H", ":scheme: https", policy=policy)
+    assert code == 0
+    assert report["calling_site"]["site"] == "https://api.example.com"
+    code, report, _ = check("-H", "Host: api.example.com", policy=policy)
+    assert code == 1, "the default :scheme is http"
+
+
+def test_check_without_a_source_reports_the_address_unknown():
+    code, report, _ = check("-H", "Origin: https://app.example.com")
+    assert code == 1
+    assert report["reason"] == "source_ip"
+    assert "unknown" in report["client_ip"]["problem"]
+
+
+def test_check_refuses_an_invalid_policy_and_bad_usage():
+    code, report, err = check(policy='{"domains": {"mode": "listd"}}')
+    assert code == 2 and report is None
+    assert 'domains.mode: "listd" is not allowed; did you mean "listed"?' in err
+    code, out, err = run_cli("check", "-", "-H", "no colon", stdin=POLICY)
+    assert code == 2 and "Name: value" in err
+    code, out, err = run_cli("frobnicate")
+    assert code == 2 and "usage:" in err

@@ -1,0 +1,102 @@
+"""What we ship works as shipped: envoy/envoy.yaml serves the README's curl
+lines, the Istio pluginConfig loads, and the compose file and Dockerfile point
+at the real module."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from harness import ECHO, ROOT, Envoy, envoy_yaml, free_port, request, run_cli, wait_for_port
+
+SHIPPED = ROOT / "envoy/envoy.yaml"
+WASM_RELATIVE = "target/wasm32-wasip1/release/proxy_allowlist.wasm"
+
+
+def test_make_run_configuration_serves_the_readme_examples():
+    port, admin_port, upstream_port = free_port(), free_port(), free_port()
+    text = SHIPPED.read_text()
+    for old, new in [("10000", port), ("10001", upstream_port), ("9901", admin_port)]:
+        assert text.count(f"port_value: {old}") == 1, old
+        text = text.replace(f"port_value: {old}", f"port_value: {new}")
+    echo = subprocess.Popen([sys.executable, str(ECHO), "--port", str(upstream_port)])
+    envoy = Envoy(text)
+    try:
+        wait_for_port("127.0.0.1", upstream_port)
+        envoy.start(admin_port)
+        allowed = request(port, [("Origin", "https://app.example.com")])
+        assert allowed.status == 200 and allowed.json()["upstream"] == "reached"
+        denied_domain = request(port, [("Origin", "https://evil.example.net")])
+        assert denied_domain.status == 403
+        assert "domain is allowlisted" in denied_domain.json()["message"]
+        denied_ip = request(port, [("Origin", "https://app.example.com")], source="127.0.0.2")
+        assert denied_ip.status == 403
+        assert "source IP is allowlisted" in denied_ip.json()["message"]
+    finally:
+        envoy.stop()
+        echo.terminate()
+        echo.wait()
+
+
+def shipped_filter_config():
+    config = yaml.safe_load(SHIPPED.read_text())
+    manager = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    return manager, manager["http_filters"][0]["typed_config"]["config"]
+
+
+def test_shipped_configuration_is_fail_closed_and_uses_the_peer_address():
+    manager, wasm = shipped_filter_config()
+    assert manager["use_remote_address"] is True
+    assert wasm["failure_policy"] in ("FAIL_CLOSED", "FAIL_RELOAD")
+    assert wasm["configuration"]["@type"] == "type.googleapis.com/google.protobuf.StringValue"
+    assert wasm["vm_config"]["code"]["local"]["filename"] == WASM_RELATIVE
+    code, out, err = run_cli("validate", "-", stdin=wasm["configuration"]["value"])
+    assert code == 0, err
+    assert err == "", "the shipped policy raises no warning"
+
+
+def istio_plugin_config():
+    plugin = yaml.safe_load((ROOT / "istio/wasmplugin.yaml").read_text())
+    assert plugin["kind"] == "WasmPlugin"
+    assert plugin["spec"]["failStrategy"] == "FAIL_CLOSE"
+    assert plugin["spec"]["phase"] == "AUTHN"
+    return plugin["spec"]["pluginConfig"]
+
+
+def test_istio_plugin_config_passes_validation():
+    code, out, err = run_cli("validate", "-", stdin=json.dumps(istio_plugin_config()))
+    assert code == 0, err
+    assert "OK: domains: listed (2 entries), source_ips: listed (2 entries), condition: or" in out
+
+
+def test_istio_plugin_config_loads_in_envoy():
+    envoy = Envoy(envoy_yaml(istio_plugin_config(), free_port(), free_port(), free_port()))
+    try:
+        code, log = envoy.validate()
+        assert code == 0, log
+        assert "policy loaded: domains: listed (2 entries)" in log
+    finally:
+        envoy.stop()
+
+
+def test_compose_runs_the_same_envoy_yaml_with_the_built_module():
+    compose = yaml.safe_load((ROOT / "envoy/docker-compose.yaml").read_text())
+    envoy = compose["services"]["envoy"]
+    assert envoy["image"] == "envoyproxy/envoy:v1.40.0"
+    assert f"../{WASM_RELATIVE}:{envoy['working_dir']}/{WASM_RELATIVE}:ro" in envoy["volumes"]
+    assert f"./envoy.yaml:{envoy['working_dir']}/envoy/envoy.yaml:ro" in envoy["volumes"]
+    assert "/app/envoy/envoy.yaml" in envoy["command"]
+    version = subprocess.run([sys.executable.replace("python", "envoy"), "--version"], capture_output=True, text=True)
+    assert "/1.40.0/" in version.stdout, "compose pins the Envoy version the tests run"
+
+
+def test_dockerfile_is_one_layer_holding_plugin_wasm():
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == ["FROM scratch", f"COPY {WASM_RELATIVE} ./plugin.wasm"]
+    assert Path(ROOT / WASM_RELATIVE).exists()
