@@ -9,6 +9,17 @@ pub enum AddressProblem {
     Missing,
     HostUnavailable,
     Malformed(String),
+    /// `source.address` with port 0: Envoy took it from `X-Forwarded-For`, so
+    /// it is not the TCP peer that `trusted_proxies` is about.
+    PeerFromHeader(String),
+    /// A trusted peer sent no client header.
+    HeaderMissing(String),
+    /// A candidate entry that is not one plain address; nothing left of it is trusted.
+    BadEntry {
+        header: String,
+        entry: String,
+    },
+    SeveralValues(String),
 }
 
 impl fmt::Display for AddressProblem {
@@ -17,35 +28,56 @@ impl fmt::Display for AddressProblem {
             Self::Missing => write!(f, "the proxy gave no client address"),
             Self::HostUnavailable => write!(f, "the proxy could not read the client address"),
             Self::Malformed(text) => write!(f, "{text:?} is not an IP address with a port"),
+            Self::PeerFromHeader(text) => write!(
+                f,
+                "source.address {text:?} has port 0, so Envoy derived it from X-Forwarded-For; \
+                 with client_ip.from other than source_address, Envoy must report the TCP peer \
+                 (use_remote_address: true, no xff_num_trusted_hops)"
+            ),
+            Self::HeaderMissing(header) => write!(f, "the trusted proxy sent no {header} header"),
+            Self::BadEntry { header, entry } => write!(
+                f,
+                "the {header} entry {entry:?} is not a plain IP address, so no address left of it can be trusted"
+            ),
+            Self::SeveralValues(header) => write!(f, "the {header} header holds several values"),
         }
     }
 }
 
-/// Parses `ip:port` / `[v6]:port` (a bare address is accepted too). An
-/// IPv4-mapped IPv6 address is returned as IPv4; no other embedding is undone.
-pub fn parse_source_address(raw: &[u8]) -> Result<IpAddr, AddressProblem> {
-    let malformed = || AddressProblem::Malformed(String::from_utf8_lossy(raw).into_owned());
-    let text = std::str::from_utf8(raw).map_err(|_| malformed())?;
-    let addr = if let Some(rest) = text.strip_prefix('[') {
-        let (inner, port) = rest.split_once(']').ok_or_else(malformed)?;
-        if !(port.is_empty() || is_port(port.strip_prefix(':').unwrap_or("x"))) {
-            return Err(malformed());
-        }
-        IpAddr::V6(inner.parse::<Ipv6Addr>().map_err(|_| malformed())?)
+/// An address as Envoy reports it and proxies write it: `a.b.c.d`,
+/// `a.b.c.d:port`, `v6`, `[v6]` or `[v6]:port`, after trimming whitespace.
+/// Returns the address (IPv4-mapped IPv6 as IPv4) and the port if written.
+pub fn parse_address_and_port(text: &str) -> Option<(IpAddr, Option<u16>)> {
+    let text = text.trim_matches([' ', '\t']);
+    let (addr, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (inner, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => None,
+            _ => Some(parse_port(after.strip_prefix(':')?)?),
+        };
+        (IpAddr::V6(inner.parse::<Ipv6Addr>().ok()?), port)
     } else if let Ok(addr) = text.parse::<IpAddr>() {
-        addr
+        (addr, None)
     } else {
-        let (host, port) = text.rsplit_once(':').ok_or_else(malformed)?;
-        if !is_port(port) {
-            return Err(malformed());
-        }
-        IpAddr::V4(host.parse().map_err(|_| malformed())?)
+        let (host, port) = text.rsplit_once(':')?;
+        (IpAddr::V4(host.parse().ok()?), Some(parse_port(port)?))
     };
-    Ok(unmap(addr))
+    Some((unmap(addr), port))
 }
 
-fn is_port(text: &str) -> bool {
-    !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit())
+fn parse_port(text: &str) -> Option<u16> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Parses Envoy's `source.address`.
+pub fn parse_source_address(raw: &[u8]) -> Result<(IpAddr, Option<u16>), AddressProblem> {
+    std::str::from_utf8(raw)
+        .ok()
+        .and_then(parse_address_and_port)
+        .ok_or_else(|| AddressProblem::Malformed(String::from_utf8_lossy(raw).into_owned()))
 }
 
 /// `::ffff:a.b.c.d` is an IPv4 client on a dual-stack socket.
@@ -61,7 +93,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<String, AddressProblem> {
-        parse_source_address(text.as_bytes()).map(|addr| addr.to_string())
+        parse_source_address(text.as_bytes()).map(|(addr, _)| addr.to_string())
     }
 
     #[test]
@@ -71,6 +103,43 @@ mod tests {
         assert_eq!(parse("[::1]:8080").unwrap(), "::1");
         assert_eq!(parse("[2001:db8::7]:0").unwrap(), "2001:db8::7");
         assert_eq!(parse("198.51.100.4").unwrap(), "198.51.100.4");
+        assert_eq!(
+            parse_source_address(b"10.0.0.1:0").unwrap(),
+            ("10.0.0.1".parse().unwrap(), Some(0))
+        );
+    }
+
+    #[test]
+    fn proxy_written_forms() {
+        let parse =
+            |text: &str| parse_address_and_port(text).map(|(addr, port)| (addr.to_string(), port));
+        assert_eq!(parse(" 203.0.113.9 "), Some(("203.0.113.9".into(), None)));
+        assert_eq!(
+            parse("203.0.113.9:8080"),
+            Some(("203.0.113.9".into(), Some(8080)))
+        );
+        assert_eq!(parse("2001:db8::1"), Some(("2001:db8::1".into(), None)));
+        assert_eq!(parse("[2001:db8::1]"), Some(("2001:db8::1".into(), None)));
+        assert_eq!(
+            parse("[2001:db8::1]:443"),
+            Some(("2001:db8::1".into(), Some(443)))
+        );
+        assert_eq!(parse("::ffff:10.1.2.3"), Some(("10.1.2.3".into(), None)));
+        for bad in [
+            "unknown",
+            "example.com",
+            "",
+            "0x7f.1",
+            "010.0.0.1",
+            "127.1",
+            "fe80::1%eth0",
+            "[::1]x",
+            "_hidden",
+            "1.2.3.4:",
+            "1.2.3.4:99999",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! Judging one request against a policy.
 
-use std::net::IpAddr;
-
 use super::calling_site::{
     parse_origin, parse_referer, parse_request_authority, CallingSite, DomainSource, Unusable,
 };
-use super::client_address::{parse_source_address, AddressProblem};
+use super::client_ip::{ClientIp, ClientIpSource};
 use super::policy::{Condition, DomainList, IpList, Policy};
 use super::request::{Attribute, Fetched, Request};
 
@@ -54,7 +52,7 @@ pub struct DomainCheck {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpCheck {
-    pub client: Result<IpAddr, AddressProblem>,
+    pub client: ClientIp,
     /// Index into the Source IP allowlist of the entry that allowed the client.
     pub matched: Option<usize>,
 }
@@ -81,7 +79,7 @@ impl Policy {
         let source_ip = self
             .source_ips
             .as_ref()
-            .map(|list| check_source_ip(list, request));
+            .map(|list| check_source_ip(list, &self.client_ip, request));
         let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
         let domain = match (&self.domains, ip_ok, self.condition) {
             (Some(_), Some(true), Condition::Or) => None,
@@ -106,13 +104,13 @@ impl Policy {
     }
 }
 
-fn check_source_ip(list: &IpList, request: &mut impl Request) -> IpCheck {
-    let client = match request.fetch(Attribute::SourceAddress) {
-        Fetched::Present(raw) => parse_source_address(&raw),
-        Fetched::Absent => Err(AddressProblem::Missing),
-        Fetched::Unavailable => Err(AddressProblem::HostUnavailable),
-    };
-    let matched = client.as_ref().ok().and_then(|addr| list.set.find(*addr));
+fn check_source_ip(list: &IpList, source: &ClientIpSource, request: &mut impl Request) -> IpCheck {
+    let client = source.resolve(request);
+    let matched = client
+        .address
+        .as_ref()
+        .ok()
+        .and_then(|addr| list.set.find(*addr));
     IpCheck { client, matched }
 }
 

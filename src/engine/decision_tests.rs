@@ -1,39 +1,7 @@
 //! Decisions of whole policies on whole requests.
 
+use super::fake_request::FakeRequest;
 use super::*;
-
-/// A request made of given values that records what the engine asked for.
-#[derive(Default)]
-struct FakeRequest {
-    values: Vec<(Attribute, Fetched)>,
-    asked: Vec<Attribute>,
-}
-
-impl FakeRequest {
-    fn with(mut self, attribute: Attribute, value: &str) -> Self {
-        self.values
-            .push((attribute, Fetched::Present(value.as_bytes().to_vec())));
-        self
-    }
-
-    fn origin(self, value: &str) -> Self {
-        self.with(Attribute::Origin, value)
-    }
-
-    fn from(self, address: &str) -> Self {
-        self.with(Attribute::SourceAddress, address)
-    }
-}
-
-impl Request for FakeRequest {
-    fn fetch(&mut self, attribute: Attribute) -> Fetched {
-        self.asked.push(attribute);
-        self.values
-            .iter()
-            .find(|(a, _)| *a == attribute)
-            .map_or(Fetched::Absent, |(_, v)| v.clone())
-    }
-}
 
 fn policy(json: &str) -> Policy {
     load_policy(json.as_bytes()).unwrap().policy
@@ -123,11 +91,7 @@ fn one_listed_list_decides_alone_and_the_condition_is_moot() {
         ));
         let mut request = FakeRequest::default().origin(GOOD_SITE).from(BAD_IP);
         assert_eq!(domains_only.evaluate(&mut request).denied, None);
-        assert_eq!(
-            request.asked,
-            [Attribute::Origin],
-            "the address is not read"
-        );
+        assert_eq!(request.asked, ["origin"], "the address is not read");
         assert_eq!(
             denied(&domains_only, FakeRequest::default().origin(BAD_SITE)),
             Some(DenyReason::Domain)
@@ -138,11 +102,7 @@ fn one_listed_list_decides_alone_and_the_condition_is_moot() {
         ));
         let mut request = FakeRequest::default().origin(BAD_SITE).from(GOOD_IP);
         assert_eq!(ips_only.evaluate(&mut request).denied, None);
-        assert_eq!(
-            request.asked,
-            [Attribute::SourceAddress],
-            "no header is read"
-        );
+        assert_eq!(request.asked, ["source.address"], "no header is read");
         assert_eq!(
             denied(&ips_only, FakeRequest::default().from(BAD_IP)),
             Some(DenyReason::SourceIp)
@@ -156,7 +116,7 @@ fn or_stops_at_a_matching_address() {
     let mut request = FakeRequest::default().origin(BAD_SITE).from(GOOD_IP);
     let decision = p.evaluate(&mut request);
     assert!(decision.allowed());
-    assert_eq!(request.asked, [Attribute::SourceAddress]);
+    assert_eq!(request.asked, ["source.address"]);
     assert_eq!(decision.domain, None);
     assert_eq!(decision.source_ip.unwrap().matched, Some(0));
 }
@@ -227,23 +187,19 @@ fn authority_source_uses_the_request_scheme() {
 #[test]
 fn host_failures_fail_closed() {
     let p = both("and");
-    let mut request = FakeRequest::default().from(GOOD_IP);
-    request
-        .values
-        .push((Attribute::Origin, Fetched::Unavailable));
-    request
-        .values
-        .push((Attribute::Referer, Fetched::Present(GOOD_SITE.into())));
+    let mut request = FakeRequest::default()
+        .from(GOOD_IP)
+        .fetched(Attribute::Origin, Fetched::Unavailable)
+        .with(Attribute::Referer, GOOD_SITE);
     assert_eq!(p.evaluate(&mut request).denied, Some(DenyReason::Domain));
 
-    let mut request = FakeRequest::default().origin(GOOD_SITE);
-    request
-        .values
-        .push((Attribute::SourceAddress, Fetched::Unavailable));
+    let mut request = FakeRequest::default()
+        .origin(GOOD_SITE)
+        .fetched(Attribute::SourceAddress, Fetched::Unavailable);
     let decision = p.evaluate(&mut request);
     assert_eq!(decision.denied, Some(DenyReason::SourceIp));
     assert_eq!(
-        decision.source_ip.unwrap().client,
+        decision.source_ip.unwrap().client.address,
         Err(AddressProblem::HostUnavailable)
     );
 }

@@ -5,6 +5,7 @@
 mod authority;
 mod calling_site;
 mod client_address;
+mod client_ip;
 mod decision;
 mod deny_response;
 mod domain_entry;
@@ -22,6 +23,7 @@ mod request;
 pub use authority::Scheme;
 pub use calling_site::{CallingSite, DomainSource, Unusable};
 pub use client_address::AddressProblem;
+pub use client_ip::{ClientIp, HowFound};
 pub use decision::{Decision, DenyReason, DomainCheck, IpCheck, SiteReading};
 pub use deny_response::{DENY_HEADERS, DENY_STATUS};
 pub use json_fields::FieldError;
@@ -30,6 +32,10 @@ pub use policy_loader::{load_policy, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_
 pub use request::{Attribute, Fetched, Request};
 
 #[cfg(test)]
+mod client_ip_tests;
+#[cfg(test)]
 mod decision_tests;
+#[cfg(test)]
+mod fake_request;
 #[cfg(test)]
 mod policy_loader_tests;

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::calling_site::DomainSource;
+use super::client_ip::ClientIpSource;
 use super::domain_set::DomainSet;
 use super::ip_set::IpSet;
 
@@ -48,6 +49,7 @@ pub struct Policy {
     pub source_ips: Option<IpList>,
     pub condition: Condition,
     pub domain_sources: Vec<DomainSource>,
+    pub client_ip: ClientIpSource,
 }
 
 impl Default for Policy {
@@ -58,6 +60,7 @@ impl Default for Policy {
             source_ips: None,
             condition: Condition::And,
             domain_sources: vec![DomainSource::Origin, DomainSource::Referer],
+            client_ip: ClientIpSource::SourceAddress,
         }
     }
 }
@@ -88,11 +91,12 @@ impl fmt::Display for Policy {
         let sources: Vec<&str> = self.domain_sources.iter().map(|s| s.as_str()).collect();
         write!(
             f,
-            "domains: {}, source_ips: {}, condition: {}, domain_sources: {}",
+            "domains: {}, source_ips: {}, condition: {}, domain_sources: {}, client_ip: {}",
             describe(self.domains.as_ref().map(|l| &l.entries)),
             describe(self.source_ips.as_ref().map(|l| &l.entries)),
             self.condition.as_str(),
-            sources.join(",")
+            sources.join(","),
+            self.client_ip.describe()
         )
     }
 }

@@ -5,6 +5,7 @@ use ipnet::IpNet;
 use serde_json::{Map, Value};
 
 use super::calling_site::DomainSource;
+use super::client_ip::ClientIpSource;
 use super::domain_entry::parse_domain_entry;
 use super::domain_set::DomainSet;
 use super::ip_entry::{display_net, parse_ip_entry};
@@ -23,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "condition",
     "domain_sources",
     "max_entries",
+    "client_ip",
 ];
 const SOURCE_NAMES: &[&str] = &["origin", "referer", "authority"];
 
@@ -105,12 +107,20 @@ fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
         _ => Condition::And,
     };
     let domain_sources = read_domain_sources(root, report);
+    let client_ip = read_client_ip(root, report);
     let policy = Policy {
         domains,
         source_ips,
         condition,
         domain_sources,
+        client_ip,
     };
+    if root.contains_key("client_ip") && policy.source_ips.is_none() {
+        report.warn(
+            "client_ip",
+            "has no effect while source_ips is in mode \"all\"",
+        );
+    }
     if !policy.enforces_anything() {
         report.warn("configuration", NOTHING_ENFORCED);
     } else if root.contains_key("condition")
@@ -300,4 +310,122 @@ fn read_domain_sources(root: &Map<String, Value>, report: &mut Report) -> Vec<Do
         }
     }
     sources
+}
+
+fn read_client_ip(root: &Map<String, Value>, report: &mut Report) -> ClientIpSource {
+    const PATH: &str = "client_ip";
+    let Some(map) = root
+        .get(PATH)
+        .and_then(|value| report.object(value, PATH, &["from", "trusted_proxies", "header"]))
+    else {
+        return ClientIpSource::SourceAddress;
+    };
+    let from = report.choice(
+        map,
+        PATH,
+        "from",
+        &["source_address", "x_forwarded_for", "header"],
+    );
+    let misplaced = |report: &mut Report, key: &str, needs: &str| {
+        if map.contains_key(key) {
+            report.error(&join(PATH, key), format!("applies only with {needs}"));
+        }
+    };
+    match from {
+        Some("x_forwarded_for") => {
+            misplaced(report, "header", "\"from\": \"header\"");
+            ClientIpSource::XForwardedFor {
+                trusted: read_trusted_proxies(map, report),
+            }
+        }
+        Some("header") => ClientIpSource::Header {
+            name: read_header_name(map, report),
+            trusted: read_trusted_proxies(map, report),
+        },
+        _ => {
+            if from.is_none() && map.contains_key("from") {
+                return ClientIpSource::SourceAddress;
+            }
+            misplaced(
+                report,
+                "trusted_proxies",
+                "\"from\": \"x_forwarded_for\" or \"header\"",
+            );
+            misplaced(report, "header", "\"from\": \"header\"");
+            ClientIpSource::SourceAddress
+        }
+    }
+}
+
+fn read_trusted_proxies(map: &Map<String, Value>, report: &mut Report) -> IpSet {
+    const PATH: &str = "client_ip.trusted_proxies";
+    let mut trusted = IpSet::default();
+    let Some(items) = report.array(map, "client_ip", "trusted_proxies") else {
+        if !map.contains_key("trusted_proxies") {
+            report.error(
+                PATH,
+                "is required: the CIDR blocks of the proxies whose address header is honoured",
+            );
+        }
+        return trusted;
+    };
+    if items.is_empty() {
+        report.error(PATH, "needs at least one CIDR block of your own proxies");
+    }
+    if items.len() > MAX_MAX_ENTRIES {
+        report.error(
+            PATH,
+            format!("has {} entries; at most {MAX_MAX_ENTRIES}", items.len()),
+        );
+    }
+    for (index, item) in items.iter().enumerate() {
+        let path = format!("{PATH}[{index}]");
+        let Some(text) = item.as_str() else {
+            report.error(&path, format!("must be a string, found {}", kind(item)));
+            continue;
+        };
+        match parse_ip_entry(text) {
+            Ok(net) if net.prefix_len() == 0 => report.error(
+                &path,
+                format!("\"{text}\" trusts every address, which lets any client write its own address; list only your proxies"),
+            ),
+            Ok(net) => {
+                trusted.insert(&net, index);
+            }
+            Err(message) => report.error(&path, message),
+        }
+    }
+    trusted
+}
+
+fn read_header_name(map: &Map<String, Value>, report: &mut Report) -> String {
+    const PATH: &str = "client_ip.header";
+    let Some(name) = report.string(map, "client_ip", "header") else {
+        if !map.contains_key("header") {
+            report.error(
+                PATH,
+                "is required with \"from\": \"header\", for example \"cf-connecting-ip\"",
+            );
+        }
+        return String::new();
+    };
+    let lower = name.to_ascii_lowercase();
+    let valid = !lower.is_empty()
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        report.error(PATH, format!("\"{name}\" is not a header name"));
+    } else if lower == "x-forwarded-for" {
+        report.error(
+            PATH,
+            "X-Forwarded-For is a list; use \"from\": \"x_forwarded_for\", which walks it past trusted proxies",
+        );
+    } else if lower == "forwarded" {
+        report.error(
+            PATH,
+            "the RFC 7239 Forwarded header is not supported; use a single-address header or X-Forwarded-For",
+        );
+    }
+    lower
 }

@@ -4,23 +4,28 @@
 
 /// The request values a decision can depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attribute {
+pub enum Attribute<'a> {
     Origin,
     Referer,
     Authority,
     Scheme,
+    XForwardedFor,
+    /// A single-address header a trusted edge writes (`client_ip.header`), lowercase.
+    ClientIpHeader(&'a str),
     /// Envoy's `source.address`: `ip:port` or `[v6]:port`.
     SourceAddress,
 }
 
-impl Attribute {
+impl<'a> Attribute<'a> {
     /// The request header that carries it, as Envoy names it.
-    pub fn header_name(self) -> Option<&'static str> {
+    pub fn header_name(self) -> Option<&'a str> {
         match self {
             Attribute::Origin => Some("origin"),
             Attribute::Referer => Some("referer"),
             Attribute::Authority => Some(":authority"),
             Attribute::Scheme => Some(":scheme"),
+            Attribute::XForwardedFor => Some("x-forwarded-for"),
+            Attribute::ClientIpHeader(name) => Some(name),
             Attribute::SourceAddress => None,
         }
     }
@@ -36,5 +41,5 @@ pub enum Fetched {
 }
 
 pub trait Request {
-    fn fetch(&mut self, attribute: Attribute) -> Fetched;
+    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched;
 }

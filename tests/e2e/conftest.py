@@ -20,13 +20,14 @@ class RunningEnvoy:
 
 
 @pytest.fixture(scope="module")
-def start_envoy(upstream):
-    """Starts Envoy with a plugin configuration; every one is stopped after the module."""
+def launch():
+    """Starts Envoy from `build(port, admin_port)` -> YAML; every one started
+    is stopped after the module."""
     started = []
 
-    def start(plugin_config, **options):
+    def start(build):
         port, admin_port = free_port(), free_port()
-        envoy = Envoy(envoy_yaml(plugin_config, port, admin_port, upstream.port, **options))
+        envoy = Envoy(build(port, admin_port))
         started.append(envoy)
         envoy.start(admin_port)
         return RunningEnvoy(envoy, port)
@@ -34,3 +35,13 @@ def start_envoy(upstream):
     yield start
     for envoy in started:
         envoy.stop()
+
+
+@pytest.fixture(scope="module")
+def start_envoy(launch, upstream):
+    """Starts Envoy with the filter and a plugin configuration, in front of the echo API."""
+
+    def start(plugin_config, **options):
+        return launch(lambda port, admin: envoy_yaml(plugin_config, port, admin, upstream.port, **options))
+
+    return start

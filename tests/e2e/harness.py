@@ -86,7 +86,7 @@ def filter_yaml(plugin_config, indent):
     return "\n".join(pad + line for line in lines)
 
 
-def envoy_yaml(plugin_config, port, admin_port, upstream_port, use_remote_address=True):
+def envoy_yaml(plugin_config, port, admin_port, upstream_port, use_remote_address=True, xff_num_trusted_hops=0):
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream."""
     return f"""
 admin:
@@ -104,6 +104,7 @@ static_resources:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: api
           use_remote_address: {str(use_remote_address).lower()}
+          xff_num_trusted_hops: {xff_num_trusted_hops}
           route_config:
             virtual_hosts:
             - name: api
@@ -126,6 +127,51 @@ static_resources:
       - lb_endpoints:
         - endpoint:
             address: {{socket_address: {{address: 127.0.0.1, port_value: {upstream_port}}}}}
+"""
+
+
+def load_balancer_yaml(port, admin_port, backend_port, bind_address):
+    """A front Envoy playing the load balancer: it appends the caller's
+    address to X-Forwarded-For and connects onwards from `bind_address`."""
+    return f"""
+admin:
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
+static_resources:
+  listeners:
+  - name: edge
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    additional_addresses:
+    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: edge
+          use_remote_address: true
+          route_config:
+            virtual_hosts:
+            - name: edge
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                route: {{cluster: backend}}
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+  clusters:
+  - name: backend
+    type: STATIC
+    connect_timeout: 1s
+    upstream_bind_config:
+      source_address: {{address: {bind_address}, port_value: 0}}
+    load_assignment:
+      cluster_name: backend
+      endpoints:
+      - lb_endpoints:
+        - endpoint:
+            address: {{socket_address: {{address: 127.0.0.1, port_value: {backend_port}}}}}
 """
 
 

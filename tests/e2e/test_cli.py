@@ -23,7 +23,7 @@ def test_validate_accepts_and_summarises(tmp_path):
     path.write_text(POLICY)
     code, out, err = run_cli("validate", str(path))
     assert code == 0
-    assert out.strip().endswith("OK: domains: listed (1 entry), source_ips: listed (1 entry), condition: and, domain_sources: origin,referer")
+    assert out.strip().endswith("OK: domains: listed (1 entry), source_ips: listed (1 entry), condition: and, domain_sources: origin,referer, client_ip: source_address")
     assert err == ""
 
 
@@ -48,7 +48,11 @@ def test_check_allows_and_names_the_matched_entries():
     assert code == 0
     assert report["decision"] == "allow"
     assert report["calling_site"] == {"source": "origin", "site": "https://app.example.com", "problem": None}
-    assert report["client_ip"] == {"address": "203.0.113.9", "problem": None}
+    assert report["client_ip"] == {
+        "address": "203.0.113.9",
+        "how": "source.address: Envoy's downstream remote address",
+        "problem": None,
+    }
     assert report["matched"]["domain"] == {"index": 0, "name": "Web app", "entry": "app.example.com"}
     assert report["matched"]["source_ip"] == {"index": 0, "name": "Office", "entry": "203.0.113.0/24"}
     assert "status" not in report
@@ -102,3 +106,36 @@ def test_check_refuses_an_invalid_policy_and_bad_usage():
     assert code == 2 and "Name: value" in err
     code, out, err = run_cli("frobnicate")
     assert code == 2 and "usage:" in err
+
+
+XFF_POLICY = json.dumps(
+    {
+        "source_ips": {"mode": "listed", "allowed": [{"name": "Partner", "ip": "198.51.100.0/24"}]},
+        "client_ip": {"from": "x_forwarded_for", "trusted_proxies": ["10.0.0.0/8"]},
+    }
+)
+
+
+def test_check_explains_the_client_address_it_chose():
+    code, report, _ = check("-H", "X-Forwarded-For: 203.0.113.1, 198.51.100.7, 10.0.0.9", "--source", "10.0.0.2:5000", policy=XFF_POLICY)
+    assert code == 0
+    assert report["client_ip"]["address"] == "198.51.100.7"
+    assert "past 1 trusted hop(s)" in report["client_ip"]["how"]
+
+    code, report, _ = check("-H", "X-Forwarded-For: 198.51.100.7", "--source", "203.0.113.5:5000", policy=XFF_POLICY)
+    assert code == 1
+    assert report["client_ip"]["address"] == "203.0.113.5"
+    assert "not in trusted_proxies" in report["client_ip"]["how"]
+
+    code, report, _ = check("-H", "X-Forwarded-For: 198.51.100.7, unknown", "--source", "10.0.0.2:5000", policy=XFF_POLICY)
+    assert code == 1
+    assert report["client_ip"]["address"] is None
+    assert 'the X-Forwarded-For entry "unknown" is not a plain IP address' in report["client_ip"]["problem"]
+
+
+def test_check_joins_several_forwarded_for_lines():
+    code, report, _ = check(
+        "-H", "X-Forwarded-For: 198.51.100.7", "-H", "X-Forwarded-For: 203.0.113.1", "--source", "10.0.0.2:1", policy=XFF_POLICY
+    )
+    assert code == 1
+    assert report["client_ip"]["address"] == "203.0.113.1"

@@ -43,6 +43,8 @@ struct SiteReport {
 #[derive(Serialize)]
 struct AddressReport {
     address: Option<String>,
+    /// Why this address: which source, how many trusted hops were walked.
+    how: Option<String>,
     problem: Option<String>,
 }
 
@@ -80,19 +82,16 @@ impl<'a> CheckReport<'a> {
                 .domain
                 .as_ref()
                 .map(|check| site_report(&check.site)),
-            client_ip: decision
-                .source_ip
-                .as_ref()
-                .map(|check| match &check.client {
-                    Ok(addr) => AddressReport {
-                        address: Some(addr.to_string()),
-                        problem: None,
-                    },
-                    Err(problem) => AddressReport {
-                        address: None,
-                        problem: Some(format!("the client address is unknown: {problem}")),
-                    },
-                }),
+            client_ip: decision.source_ip.as_ref().map(|check| AddressReport {
+                address: check.client.address.as_ref().ok().map(ToString::to_string),
+                how: check.client.how.map(|how| how.to_string()),
+                problem: check
+                    .client
+                    .address
+                    .as_ref()
+                    .err()
+                    .map(|problem| format!("the client address is unknown: {problem}")),
+            }),
             matched: Matched {
                 domain: domain_match.and_then(|i| entry_report(i, policy.domain_entry(i))),
                 source_ip: ip_match.and_then(|i| entry_report(i, policy.source_ip_entry(i))),

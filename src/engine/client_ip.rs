@@ -1,0 +1,171 @@
+//! Finding the client address: Envoy's `source.address`, or an address
+//! header honoured only when the peer that sent it is a trusted proxy.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use super::client_address::{parse_address_and_port, parse_source_address, AddressProblem};
+use super::ip_set::IpSet;
+use super::request::{Attribute, Fetched, Request};
+
+const X_FORWARDED_FOR: &str = "X-Forwarded-For";
+
+/// Where the client address comes from (`client_ip.from`).
+#[derive(Debug, Default)]
+pub enum ClientIpSource {
+    /// Envoy's downstream remote address.
+    #[default]
+    SourceAddress,
+    /// `X-Forwarded-For`, walked from the right past trusted proxies.
+    XForwardedFor { trusted: IpSet },
+    /// A single-address header a trusted edge writes (lowercase name).
+    Header { name: String, trusted: IpSet },
+}
+
+/// How the address was found, for the CLI and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HowFound {
+    SourceAddress,
+    /// The peer is not a trusted proxy: it is the client, its header is ignored.
+    UntrustedPeer,
+    /// Walked `X-Forwarded-For` from the right past `skipped` trusted entries.
+    ForwardedFor {
+        skipped: usize,
+    },
+    /// Every entry was a trusted proxy; the left-most is the client.
+    AllTrusted {
+        entries: usize,
+    },
+    /// Read from the trusted edge's header.
+    Header,
+}
+
+impl fmt::Display for HowFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SourceAddress => write!(f, "source.address: Envoy's downstream remote address"),
+            Self::UntrustedPeer => write!(
+                f,
+                "the peer is not in trusted_proxies, so it is the client and its address header is ignored"
+            ),
+            Self::ForwardedFor { skipped } => write!(
+                f,
+                "walked X-Forwarded-For from the right past {skipped} trusted hop(s) to the first untrusted address"
+            ),
+            Self::AllTrusted { entries } => write!(
+                f,
+                "all {entries} X-Forwarded-For entries (and the peer) are trusted proxies, so the left-most is the client"
+            ),
+            Self::Header => write!(f, "read from client_ip.header, sent by a trusted proxy"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp {
+    pub address: Result<IpAddr, AddressProblem>,
+    /// `None` when no address could be found at all.
+    pub how: Option<HowFound>,
+}
+
+impl ClientIpSource {
+    /// `source_address`, `x_forwarded_for` or `header <name>`, for the load log.
+    pub fn describe(&self) -> String {
+        match self {
+            ClientIpSource::SourceAddress => "source_address".into(),
+            ClientIpSource::XForwardedFor { .. } => "x_forwarded_for".into(),
+            ClientIpSource::Header { name, .. } => format!("header {name}"),
+        }
+    }
+
+    pub fn resolve(&self, request: &mut impl Request) -> ClientIp {
+        let peer = match request.fetch(Attribute::SourceAddress) {
+            Fetched::Present(raw) => parse_source_address(&raw),
+            Fetched::Absent => Err(AddressProblem::Missing),
+            Fetched::Unavailable => Err(AddressProblem::HostUnavailable),
+        };
+        let (peer, port) = match peer {
+            Ok(found) => found,
+            Err(problem) => return unknown(problem),
+        };
+        let trusted = match self {
+            ClientIpSource::SourceAddress => return found(peer, HowFound::SourceAddress),
+            ClientIpSource::XForwardedFor { trusted } | ClientIpSource::Header { trusted, .. } => {
+                trusted
+            }
+        };
+        if port == Some(0) {
+            return unknown(AddressProblem::PeerFromHeader(format!("{peer}:0")));
+        }
+        if trusted.find(peer).is_none() {
+            return found(peer, HowFound::UntrustedPeer);
+        }
+        match self {
+            ClientIpSource::Header { name, .. } => from_single_header(request, name),
+            _ => match request.fetch(Attribute::XForwardedFor) {
+                Fetched::Present(raw) => walk_forwarded_for(&raw, peer, trusted),
+                // Nothing was forwarded: the trusted peer is the whole chain.
+                Fetched::Absent => found(peer, HowFound::AllTrusted { entries: 0 }),
+                Fetched::Unavailable => unknown(AddressProblem::HostUnavailable),
+            },
+        }
+    }
+}
+
+fn found(address: IpAddr, how: HowFound) -> ClientIp {
+    ClientIp {
+        address: Ok(address),
+        how: Some(how),
+    }
+}
+
+fn unknown(problem: AddressProblem) -> ClientIp {
+    ClientIp {
+        address: Err(problem),
+        how: None,
+    }
+}
+
+/// From the right: skip trusted proxies; the first other address is the
+/// client. A malformed candidate stops the walk: what is left of it was
+/// written by someone we cannot vouch for. The (trusted) peer is the chain's
+/// right end, so when every entry is trusted the left-most one is the client.
+fn walk_forwarded_for(raw: &[u8], peer: IpAddr, trusted: &IpSet) -> ClientIp {
+    let text = String::from_utf8_lossy(raw);
+    let mut skipped = 0;
+    let mut leftmost = peer;
+    for entry in text.rsplit(',') {
+        let Some((addr, _)) = parse_address_and_port(entry) else {
+            return unknown(AddressProblem::BadEntry {
+                header: X_FORWARDED_FOR.to_string(),
+                entry: entry.trim().to_string(),
+            });
+        };
+        if trusted.find(addr).is_none() {
+            return found(addr, HowFound::ForwardedFor { skipped });
+        }
+        skipped += 1;
+        leftmost = addr;
+    }
+    found(leftmost, HowFound::AllTrusted { entries: skipped })
+}
+
+fn from_single_header(request: &mut impl Request, name: &str) -> ClientIp {
+    let header = || name.to_string();
+    let raw = match request.fetch(Attribute::ClientIpHeader(name)) {
+        Fetched::Present(raw) => raw,
+        Fetched::Absent => return unknown(AddressProblem::HeaderMissing(header())),
+        Fetched::Unavailable => return unknown(AddressProblem::HostUnavailable),
+    };
+    let text = String::from_utf8_lossy(&raw);
+    if text.contains(',') {
+        return unknown(AddressProblem::SeveralValues(header()));
+    }
+    match parse_address_and_port(&text) {
+        Some((addr, _)) => found(addr, HowFound::Header),
+        None => unknown(AddressProblem::BadEntry {
+            header: header(),
+            entry: text.trim().to_string(),
+        }),
+    }
+}
