@@ -10,7 +10,7 @@ VENV_READY := $(VENV)/.installed
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs e2e run clean
+.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs e2e run bench clean
 
 build: wasm cli
 
@@ -22,8 +22,14 @@ $(VENV_READY): requirements-dev.txt
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
 
+# The Proxy-Wasm callbacks the filter implements. The SDK exports all of them
+# and Envoy calls every exported one on every request; the others are removed
+# from the module's exports after the build (see tools/strip_exports.py).
+USED_CALLBACKS := proxy_on_memory_allocate,proxy_on_context_create,proxy_on_vm_start,proxy_on_configure,proxy_on_request_headers,proxy_on_delete
+
 wasm: wasm-target
 	cargo build --release --target wasm32-wasip1 --lib
+	python3 tools/strip_exports.py $(WASM) $(USED_CALLBACKS)
 	@echo "module: $(WASM) ($$(stat -c %s $(WASM)) bytes)"
 
 cli:
@@ -51,6 +57,14 @@ validate-configs: $(VENV_READY) wasm
 
 e2e: $(VENV_READY) wasm cli
 	$(PY) -m pytest tests/e2e -q
+
+# Envoy CPU per request next to RBAC, Lua and a no-op Wasm filter; writes
+# BENCHMARKS.md. Not part of `make test`. Then the engine's own numbers.
+bench: $(VENV_READY) wasm
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	cargo build --release --target wasm32-wasip1 --example noop_filter
+	$(PY) bench/envoy_bench.py --strip-callbacks $(USED_CALLBACKS)
+	cargo bench --bench engine
 
 # Envoy on 127.0.0.1:10000 with the example policy, in front of an echo API on :10001.
 run: $(VENV_READY) wasm

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
+use super::quoted::Quoted;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddressProblem {
     Missing,
@@ -27,17 +29,19 @@ impl fmt::Display for AddressProblem {
         match self {
             Self::Missing => write!(f, "the proxy gave no client address"),
             Self::HostUnavailable => write!(f, "the proxy could not read the client address"),
-            Self::Malformed(text) => write!(f, "{text:?} is not an IP address with a port"),
+            Self::Malformed(text) => write!(f, "{} is not an IP address with a port", Quoted(text)),
             Self::PeerFromHeader(text) => write!(
                 f,
-                "source.address {text:?} has port 0, so Envoy derived it from X-Forwarded-For; \
+                "source.address {} has port 0, so Envoy derived it from X-Forwarded-For; \
                  with client_ip.from other than source_address, Envoy must report the TCP peer \
-                 (use_remote_address: true, no xff_num_trusted_hops)"
+                 (use_remote_address: true, no xff_num_trusted_hops)",
+                Quoted(text)
             ),
             Self::HeaderMissing(header) => write!(f, "the trusted proxy sent no {header} header"),
             Self::BadEntry { header, entry } => write!(
                 f,
-                "the {header} entry {entry:?} is not a plain IP address, so no address left of it can be trusted"
+                "the {header} entry {} is not a plain IP address, so no address left of it can be trusted",
+                Quoted(entry)
             ),
             Self::SeveralValues(header) => write!(f, "the {header} header holds several values"),
         }

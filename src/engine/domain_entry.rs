@@ -2,6 +2,7 @@
 
 use super::authority::{parse_port, split_host_port, AuthorityError, Scheme};
 use super::host::{parse_host, Host, HostKind};
+use super::quoted::Quoted;
 
 /// A parsed domain entry. `scheme` and `port` are constraints; `None` accepts any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,28 +15,29 @@ pub struct DomainEntry {
 
 /// Parses an entry, or says what is wrong with it and what was probably meant.
 pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
+    let quoted = Quoted(text);
     if text.is_empty() {
         return Err("is empty; write a domain such as \"app.example.com\"".into());
     }
     if text.chars().any(char::is_whitespace) {
         return Err(format!(
-            "{text:?} contains whitespace; did you mean {:?}?",
-            text.split_whitespace().collect::<String>()
+            "{quoted} contains whitespace; did you mean {}?",
+            Quoted(&text.split_whitespace().collect::<String>())
         ));
     }
     if !text.is_ascii() {
         return Err(format!(
-            "{text:?} has non-ASCII characters; write an internationalized name in its ASCII (xn--) form"
+            "{quoted} has non-ASCII characters; write an internationalized name in its ASCII (xn--) form"
         ));
     }
     if text.chars().any(|c| c.is_ascii_control()) {
-        return Err(format!("{text:?} has control characters"));
+        return Err(format!("{quoted} has control characters"));
     }
     let (scheme, rest) = match text.split_once("://") {
         Some((scheme_text, rest)) => {
             let scheme = Scheme::parse(scheme_text).ok_or_else(|| {
                 format!(
-                    "{text:?} has the scheme \"{scheme_text}\"; only http:// and https:// may be written, or no scheme for both"
+                    "{quoted} has the scheme \"{scheme_text}\"; only http:// and https:// may be written, or no scheme for both"
                 )
             })?;
             (Some(scheme), rest)
@@ -52,12 +54,12 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
     let host = parse_host(host_text).map_err(|e| describe(text, &AuthorityError::Host(e)))?;
     if wildcard && host.kind != HostKind::Name {
         return Err(format!(
-            "{text:?}: a wildcard cannot stand before an IP address"
+            "{quoted}: a wildcard cannot stand before an IP address"
         ));
     }
     if wildcard && host.label_count() < 2 {
         return Err(format!(
-            "{text:?} would allow every domain under the top-level domain \".{}\"; list the domains you mean, like \"*.example.{}\"",
+            "{quoted} would allow every domain under the top-level domain \".{}\"; list the domains you mean, like \"*.example.{}\"",
             host.text, host.text
         ));
     }
@@ -71,28 +73,29 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
 
 /// Paths, queries, fragments, userinfo and backslashes have no place in an entry.
 fn check_no_url_parts(text: &str, scheme: Option<Scheme>, rest: &str) -> Result<(), String> {
+    let quoted = Quoted(text);
     let prefix = scheme
         .map(|s| format!("{}://", s.as_str()))
         .unwrap_or_default();
     if rest.is_empty() || text.starts_with("//") || (scheme.is_none() && text.contains(":/")) {
         return Err(format!(
-            "{text:?} is not [scheme://]host[:port], like \"https://app.example.com\""
+            "{quoted} is not [scheme://]host[:port], like \"https://app.example.com\""
         ));
     }
     if let Some((_, without)) = rest.rsplit_once('@') {
         return Err(format!(
-            "{text:?} has userinfo (\"...@\"); did you mean \"{prefix}{without}\"?"
+            "{quoted} has userinfo (\"...@\"); did you mean \"{prefix}{without}\"?"
         ));
     }
     if rest.contains('\\') {
         return Err(format!(
-            "{text:?} has a backslash; write only [scheme://]host[:port]"
+            "{quoted} has a backslash; write only [scheme://]host[:port]"
         ));
     }
     for (mark, what) in [('/', "a path"), ('?', "a query"), ('#', "a fragment")] {
         if let Some((before, _)) = rest.split_once(mark) {
             return Err(format!(
-                "{text:?} has {what}; an entry is [scheme://]host[:port], did you mean \"{prefix}{before}\"?"
+                "{quoted} has {what}; an entry is [scheme://]host[:port], did you mean \"{prefix}{before}\"?"
             ));
         }
     }
@@ -101,9 +104,10 @@ fn check_no_url_parts(text: &str, scheme: Option<Scheme>, rest: &str) -> Result<
 
 /// Accepts one whole leading `*.` label and nothing else.
 fn split_wildcard<'a>(text: &str, host: &'a str) -> Result<(bool, &'a str), String> {
+    let quoted = Quoted(text);
     if host == "*" {
         return Err(format!(
-            "{text:?} would allow every domain; set \"mode\": \"all\" instead"
+            "{quoted} would allow every domain; set \"mode\": \"all\" instead"
         ));
     }
     let (wildcard, rest) = match host.strip_prefix("*.") {
@@ -112,14 +116,15 @@ fn split_wildcard<'a>(text: &str, host: &'a str) -> Result<(bool, &'a str), Stri
     };
     if rest.contains('*') {
         return Err(format!(
-            "{text:?}: a wildcard may only be a whole leading label, like \"*.example.com\""
+            "{quoted}: a wildcard may only be a whole leading label, like \"*.example.com\""
         ));
     }
     Ok((wildcard, rest))
 }
 
 fn describe(text: &str, error: &AuthorityError) -> String {
-    format!("{text:?}: {error}")
+    let quoted = Quoted(text);
+    format!("{quoted}: {error}")
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ipv4_forms::parse_ipv4_loose;
+use super::quoted::Quoted;
 
 const MAX_NAME_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
@@ -55,7 +56,11 @@ impl fmt::Display for HostError {
                 f,
                 "the host has non-ASCII characters; write an internationalized name in its ASCII (xn--) form"
             ),
-            Self::InvalidChar(c) => write!(f, "the host has the character {c:?}, which no host name may contain"),
+            Self::InvalidChar(c) => write!(
+                f,
+                "the host has the character {}, which no host name may contain",
+                Quoted(c.encode_utf8(&mut [0; 4]))
+            ),
             Self::EmptyLabel => write!(f, "the host has an empty label (\"..\", or a leading or second trailing dot)"),
             Self::LabelTooLong(label) => write!(
                 f,

@@ -6,16 +6,18 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::ipv4_forms::parse_ipv4_loose;
+use super::quoted::Quoted;
 
 /// Parses an entry, or says what is wrong with it and what was probably meant.
 pub fn parse_ip_entry(text: &str) -> Result<IpNet, String> {
+    let quoted = Quoted(text);
     if text.is_empty() {
         return Err("is empty; write an address such as \"203.0.113.7\" or a block such as \"203.0.113.0/24\"".into());
     }
     if text.chars().any(char::is_whitespace) {
         return Err(format!(
-            "{text:?} contains whitespace; did you mean {:?}?",
-            text.split_whitespace().collect::<String>()
+            "{quoted} contains whitespace; did you mean {}?",
+            Quoted(&text.split_whitespace().collect::<String>())
         ));
     }
     refuse_other_notations(text)?;
@@ -32,10 +34,10 @@ pub fn parse_ip_entry(text: &str) -> Result<IpNet, String> {
         None => max,
         Some(prefix) => parse_prefix(text, addr_text, prefix, max)?,
     };
-    let net = IpNet::new(addr, prefix).map_err(|_| format!("{text:?} has an invalid prefix"))?;
+    let net = IpNet::new(addr, prefix).map_err(|_| format!("{quoted} has an invalid prefix"))?;
     if net.trunc().addr() != addr {
         return Err(format!(
-            "{text:?} has host bits set; did you mean \"{}\"?",
+            "{quoted} has host bits set; did you mean \"{}\"?",
             net.trunc()
         ));
     }
@@ -45,21 +47,22 @@ pub fn parse_ip_entry(text: &str) -> Result<IpNet, String> {
 
 /// Brackets, zone ids, ports, ranges and globs: what people write from habit.
 fn refuse_other_notations(text: &str) -> Result<(), String> {
+    let quoted = Quoted(text);
     if text.contains(['[', ']']) {
         let inner = text.trim_start_matches('[');
         let inner = inner.split_once(']').map_or(inner, |(inner, _)| inner);
         return Err(format!(
-            "{text:?} has brackets; an entry is the bare address or block, did you mean {inner:?}?"
+            "{quoted} has brackets; an entry is the bare address or block, did you mean \"{inner}\"?"
         ));
     }
     if let Some((addr, zone)) = text.split_once('%') {
         return Err(format!(
-            "{text:?} has a zone id (\"%{zone}\"), which is only meaningful on one host; did you mean {addr:?}?"
+            "{quoted} has a zone id (\"%{zone}\"), which is only meaningful on one host; did you mean \"{addr}\"?"
         ));
     }
     if text.contains('-') {
         return Err(format!(
-            "{text:?} looks like a range; ranges are not supported, list CIDR blocks such as \"10.0.0.0/24\""
+            "{quoted} looks like a range; ranges are not supported, list CIDR blocks such as \"10.0.0.0/24\""
         ));
     }
     if text
@@ -67,7 +70,7 @@ fn refuse_other_notations(text: &str) -> Result<(), String> {
         .any(|part| part == "*" || part == "x")
     {
         return Err(format!(
-            "{text:?} looks like a wildcard pattern; write a CIDR block{}",
+            "{quoted} looks like a wildcard pattern; write a CIDR block{}",
             glob_suggestion(text)
                 .map(|s| format!(", did you mean \"{s}\"?"))
                 .unwrap_or_default()
@@ -76,7 +79,7 @@ fn refuse_other_notations(text: &str) -> Result<(), String> {
     if let Some((addr, port)) = text.split_once(':') {
         if addr.contains('.') && !port.contains(':') {
             return Err(format!(
-                "{text:?} has a port; an entry is an address or CIDR block, did you mean {addr:?}?"
+                "{quoted} has a port; an entry is an address or CIDR block, did you mean \"{addr}\"?"
             ));
         }
     }
@@ -104,6 +107,7 @@ fn glob_suggestion(text: &str) -> Option<String> {
 }
 
 fn parse_address(text: &str, addr: &str) -> Result<IpAddr, String> {
+    let quoted = Quoted(text);
     if let Ok(v4) = addr.parse::<Ipv4Addr>() {
         return Ok(IpAddr::V4(v4));
     }
@@ -112,24 +116,25 @@ fn parse_address(text: &str, addr: &str) -> Result<IpAddr, String> {
     }
     match parse_ipv4_loose(addr) {
         Some(meant) => Err(format!(
-            "{text:?}: \"{addr}\" is not a canonical IPv4 address (dotted decimal, no leading zeros); did you mean \"{meant}\"?"
+            "{quoted}: \"{addr}\" is not a canonical IPv4 address (dotted decimal, no leading zeros); did you mean \"{meant}\"?"
         )),
         None => Err(format!(
-            "{text:?} is not an IP address or CIDR block, like \"203.0.113.7\", \"203.0.113.0/24\" or \"2001:db8::/32\""
+            "{quoted} is not an IP address or CIDR block, like \"203.0.113.7\", \"203.0.113.0/24\" or \"2001:db8::/32\""
         )),
     }
 }
 
 fn parse_prefix(text: &str, addr: &str, prefix: &str, max: u8) -> Result<u8, String> {
+    let quoted = Quoted(text);
     if let Ok(mask) = prefix.parse::<Ipv4Addr>() {
         let bits = u32::from(mask);
         let len = bits.leading_ones();
         return Err(if bits.checked_shl(len).unwrap_or(0) == 0 {
             format!(
-                "{text:?} uses a netmask; write the prefix length, did you mean \"{addr}/{len}\"?"
+                "{quoted} uses a netmask; write the prefix length, did you mean \"{addr}/{len}\"?"
             )
         } else {
-            format!("{text:?} has \"{prefix}\" after '/', which is neither a prefix length nor a contiguous netmask")
+            format!("{quoted} has \"{prefix}\" after '/', which is neither a prefix length nor a contiguous netmask")
         });
     }
     let canonical = !prefix.is_empty()
@@ -139,13 +144,13 @@ fn parse_prefix(text: &str, addr: &str, prefix: &str, max: u8) -> Result<u8, Str
         Ok(len) if canonical => len,
         _ => {
             return Err(format!(
-                "{text:?}: the prefix length \"{prefix}\" is not a number from 0 to {max}"
+                "{quoted}: the prefix length \"{prefix}\" is not a number from 0 to {max}"
             ))
         }
     };
     if len > max {
         return Err(format!(
-            "{text:?}: the prefix /{len} is too long; an {} prefix is at most /{max}",
+            "{quoted}: the prefix /{len} is too long; an {} prefix is at most /{max}",
             if max == 32 { "IPv4" } else { "IPv6" }
         ));
     }
@@ -154,12 +159,13 @@ fn parse_prefix(text: &str, addr: &str, prefix: &str, max: u8) -> Result<u8, Str
 
 /// Client addresses `::ffff:a.b.c.d` are compared as IPv4, so an entry must be IPv4 too.
 fn refuse_ipv4_mapped(text: &str, net: IpNet) -> Result<(), String> {
+    let quoted = Quoted(text);
     if let IpNet::V6(v6) = net {
         if let (Some(v4), true) = (v6.addr().to_ipv4_mapped(), v6.prefix_len() >= 96) {
             let as_v4 =
                 Ipv4Net::new(v4, v6.prefix_len() - 96).map_or_else(|_| v4.to_string(), shorten);
             return Err(format!(
-                "{text:?} is an IPv4-mapped IPv6 address, and clients are compared as IPv4; did you mean \"{as_v4}\"?"
+                "{quoted} is an IPv4-mapped IPv6 address, and clients are compared as IPv4; did you mean \"{as_v4}\"?"
             ));
         }
     }

@@ -18,6 +18,7 @@ mod ipv4_forms;
 mod json_fields;
 mod policy;
 mod policy_loader;
+mod quoted;
 mod request;
 
 pub use authority::Scheme;

@@ -76,7 +76,7 @@ pub fn request_header(name: &str) -> Fetched {
     owned(status, data, size)
 }
 
-/// One property; `path` is its segments, each followed by a NUL byte.
+/// One property; `path` is its segments separated by NUL bytes.
 pub fn property(path: &[u8]) -> Fetched {
     let mut data = null_mut();
     let mut size = 0;

@@ -9,8 +9,8 @@ use proxy_wasm::types::Action;
 use super::host_abi;
 use crate::engine::{Attribute, DenyReason, Fetched, Policy, Request, DENY_HEADERS, DENY_STATUS};
 
-/// `source.address`, as a Proxy-Wasm property path.
-const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address\0";
+/// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
+const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
 
 pub struct AllowlistRequest {
     policy: Option<Rc<Policy>>,
