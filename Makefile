@@ -25,7 +25,7 @@ wasm-target:
 # The Proxy-Wasm callbacks the filter implements. The SDK exports all of them
 # and Envoy calls every exported one on every request; the others are removed
 # from the module's exports after the build (see tools/strip_exports.py).
-USED_CALLBACKS := proxy_on_memory_allocate,proxy_on_context_create,proxy_on_vm_start,proxy_on_configure,proxy_on_request_headers,proxy_on_delete
+USED_CALLBACKS := proxy_on_memory_allocate,proxy_on_context_create,proxy_on_vm_start,proxy_on_configure,proxy_on_tick,proxy_on_request_headers,proxy_on_delete
 
 wasm: wasm-target
 	cargo build --release --target wasm32-wasip1 --lib

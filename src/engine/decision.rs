@@ -61,7 +61,10 @@ pub struct IpCheck {
 /// is in mode `all`, or when `or` did not need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// The enforced denial.
     pub denied: Option<DenyReason>,
+    /// A denial that dry run kept from being enforced; the request continues.
+    pub dry_run_denied: Option<DenyReason>,
     pub domain: Option<DomainCheck>,
     pub source_ip: Option<IpCheck>,
 }
@@ -74,33 +77,55 @@ impl Decision {
 
 impl Policy {
     /// Judges a request. The source IP is checked first: it is one value,
-    /// and under `or` a match makes the calling site unnecessary.
+    /// and under `or` a match makes the calling site unnecessary (unless the
+    /// IP list is only observed while the domain list is enforced).
     pub fn evaluate(&self, request: &mut impl Request) -> Decision {
+        let ip_enforced = !self.dry_run && self.source_ips.as_ref().is_some_and(|l| !l.dry_run);
+        let domain_enforced = !self.dry_run && self.domains.as_ref().is_some_and(|l| !l.dry_run);
         let source_ip = self
             .source_ips
             .as_ref()
             .map(|list| check_source_ip(list, &self.client_ip, request));
         let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
-        let domain = match (&self.domains, ip_ok, self.condition) {
-            (Some(_), Some(true), Condition::Or) => None,
-            (Some(list), _, _) => Some(check_domain(list, &self.domain_sources, request)),
-            (None, _, _) => None,
-        };
-        let domain_ok = domain.as_ref().map(|check| check.matched.is_some());
-        let denied = match (domain_ok, ip_ok, self.condition) {
-            (Some(false), Some(false), Condition::And) => Some(DenyReason::DomainAndSourceIp),
-            (Some(false), Some(false), Condition::Or) => Some(DenyReason::DomainOrSourceIp),
-            (Some(false), Some(true) | None, Condition::And)
-            | (Some(false), None, Condition::Or) => Some(DenyReason::Domain),
-            (Some(true) | None, Some(false), Condition::And)
-            | (None, Some(false), Condition::Or) => Some(DenyReason::SourceIp),
+        let domain_needed = !(self.condition == Condition::Or
+            && ip_ok == Some(true)
+            && (ip_enforced || !domain_enforced));
+        let domain = match &self.domains {
+            Some(list) if domain_needed => Some(check_domain(list, &self.domain_sources, request)),
             _ => None,
         };
+        let domain_ok = domain.as_ref().map(|check| check.matched.is_some());
+        let denied = verdict(
+            domain_ok.filter(|_| domain_enforced),
+            ip_ok.filter(|_| ip_enforced),
+            self.condition,
+        );
+        let observed = verdict(domain_ok, ip_ok, self.condition);
         Decision {
             denied,
+            dry_run_denied: if denied.is_none() { observed } else { None },
             domain,
             source_ip,
         }
+    }
+}
+
+/// Combines the two checks; `None` is a list that does not take part.
+fn verdict(
+    domain_ok: Option<bool>,
+    ip_ok: Option<bool>,
+    condition: Condition,
+) -> Option<DenyReason> {
+    match (domain_ok, ip_ok, condition) {
+        (Some(false), Some(false), Condition::And) => Some(DenyReason::DomainAndSourceIp),
+        (Some(false), Some(false), Condition::Or) => Some(DenyReason::DomainOrSourceIp),
+        (Some(false), Some(true) | None, Condition::And) | (Some(false), None, Condition::Or) => {
+            Some(DenyReason::Domain)
+        }
+        (Some(true) | None, Some(false), Condition::And) | (None, Some(false), Condition::Or) => {
+            Some(DenyReason::SourceIp)
+        }
+        _ => None,
     }
 }
 

@@ -102,6 +102,19 @@ impl Report {
         found
     }
 
+    /// An optional boolean field.
+    pub fn boolean(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
+        let value = map.get(key)?;
+        let flag = value.as_bool();
+        if flag.is_none() {
+            self.error(
+                &join(path, key),
+                format!("must be true or false, found {}", kind(value)),
+            );
+        }
+        flag
+    }
+
     /// An optional array field.
     pub fn array<'a>(
         &mut self,

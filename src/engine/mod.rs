@@ -6,7 +6,9 @@ mod authority;
 mod calling_site;
 mod client_address;
 mod client_ip;
+mod counters;
 mod decision;
+mod decision_record;
 mod deny_response;
 mod domain_entry;
 mod domain_set;
@@ -25,10 +27,11 @@ pub use authority::Scheme;
 pub use calling_site::{CallingSite, DomainSource, Unusable};
 pub use client_address::AddressProblem;
 pub use client_ip::{ClientIp, HowFound};
+pub use counters::Counter;
 pub use decision::{Decision, DenyReason, DomainCheck, IpCheck, SiteReading};
-pub use deny_response::{DENY_HEADERS, DENY_STATUS};
+pub use deny_response::LocalReply;
 pub use json_fields::FieldError;
-pub use policy::{Condition, ListedEntry, Policy};
+pub use policy::{Condition, ListedEntry, Policy, RecordDecisions};
 pub use policy_loader::{load_policy, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
 pub use request::{Attribute, Fetched, Request};
 
@@ -38,5 +41,7 @@ mod client_ip_tests;
 mod decision_tests;
 #[cfg(test)]
 mod fake_request;
+#[cfg(test)]
+mod operations_tests;
 #[cfg(test)]
 mod policy_loader_tests;

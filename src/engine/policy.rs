@@ -34,12 +34,23 @@ pub struct ListedEntry {
 pub struct DomainList {
     pub entries: Vec<ListedEntry>,
     pub set: DomainSet,
+    /// Observed, not enforced: failures are counted and logged only.
+    pub dry_run: bool,
 }
 
 #[derive(Debug)]
 pub struct IpList {
     pub entries: Vec<ListedEntry>,
     pub set: IpSet,
+    pub dry_run: bool,
+}
+
+/// Which decisions are written to the request's filter state for access logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordDecisions {
+    All,
+    /// Denials and dry-run denials only: one host call less per allowed request.
+    Denied,
 }
 
 /// A list in mode `listed` is `Some`; mode `all` is `None`.
@@ -50,6 +61,13 @@ pub struct Policy {
     pub condition: Condition,
     pub domain_sources: Vec<DomainSource>,
     pub client_ip: ClientIpSource,
+    /// Every list observed, none enforced.
+    pub dry_run: bool,
+    /// 403, or 404 for APIs that must not reveal they exist.
+    pub deny_status: u16,
+    /// Let the calling page read a denial: `Access-Control-Allow-Origin` on the 403.
+    pub cors_expose_denials: bool,
+    pub record_decisions: RecordDecisions,
 }
 
 impl Default for Policy {
@@ -61,6 +79,10 @@ impl Default for Policy {
             condition: Condition::And,
             domain_sources: vec![DomainSource::Origin, DomainSource::Referer],
             client_ip: ClientIpSource::SourceAddress,
+            dry_run: false,
+            deny_status: 403,
+            cors_expose_denials: false,
+            record_decisions: RecordDecisions::All,
         }
     }
 }
@@ -84,19 +106,28 @@ impl Policy {
 /// One line that says what a policy enforces, for the load log.
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let describe = |entries: Option<&Vec<ListedEntry>>| match entries {
-            Some(entries) => format!("listed ({})", count(entries.len(), "entry", "entries")),
+        let describe = |list: Option<(&Vec<ListedEntry>, bool)>| match list {
+            Some((entries, dry_run)) => format!(
+                "listed ({}{})",
+                count(entries.len(), "entry", "entries"),
+                if dry_run || self.dry_run {
+                    ", dry run"
+                } else {
+                    ""
+                }
+            ),
             None => "all".to_string(),
         };
         let sources: Vec<&str> = self.domain_sources.iter().map(|s| s.as_str()).collect();
         write!(
             f,
-            "domains: {}, source_ips: {}, condition: {}, domain_sources: {}, client_ip: {}",
-            describe(self.domains.as_ref().map(|l| &l.entries)),
-            describe(self.source_ips.as_ref().map(|l| &l.entries)),
+            "domains: {}, source_ips: {}, condition: {}, domain_sources: {}, client_ip: {}, deny_status: {}",
+            describe(self.domains.as_ref().map(|l| (&l.entries, l.dry_run))),
+            describe(self.source_ips.as_ref().map(|l| (&l.entries, l.dry_run))),
             self.condition.as_str(),
             sources.join(","),
-            self.client_ip.describe()
+            self.client_ip.describe(),
+            self.deny_status
         )
     }
 }

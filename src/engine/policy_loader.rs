@@ -11,7 +11,7 @@ use super::domain_set::DomainSet;
 use super::ip_entry::{display_net, parse_ip_entry};
 use super::ip_set::IpSet;
 use super::json_fields::{closest, join, kind, FieldError, Report};
-use super::policy::{count, Condition, DomainList, IpList, ListedEntry, Policy};
+use super::policy::{count, Condition, DomainList, IpList, ListedEntry, Policy, RecordDecisions};
 
 /// The product's per-list limit.
 pub const DEFAULT_MAX_ENTRIES: usize = 25;
@@ -25,6 +25,10 @@ const TOP_KEYS: &[&str] = &[
     "domain_sources",
     "max_entries",
     "client_ip",
+    "dry_run",
+    "deny_status",
+    "cors",
+    "record_decisions",
 ];
 const SOURCE_NAMES: &[&str] = &["origin", "referer", "authority"];
 
@@ -83,9 +87,10 @@ fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
         report,
         parse_domain_entry,
     )
-    .map(|items| DomainList {
-        set: compile(&items, "domains", report, DomainSet::insert),
-        entries: items.into_iter().map(|(entry, _)| entry).collect(),
+    .map(|list| DomainList {
+        set: compile(&list.items, "domains", report, DomainSet::insert),
+        entries: list.items.into_iter().map(|(entry, _)| entry).collect(),
+        dry_run: list.dry_run,
     });
     let source_ips = read_list(
         root,
@@ -95,11 +100,12 @@ fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
         report,
         parse_ip_entry,
     )
-    .map(|items| {
-        warn_about_everything_blocks(&items, report);
+    .map(|list| {
+        warn_about_everything_blocks(&list.items, report);
         IpList {
-            set: compile(&items, "source_ips", report, IpSet::insert),
-            entries: items.into_iter().map(|(entry, _)| entry).collect(),
+            set: compile(&list.items, "source_ips", report, IpSet::insert),
+            entries: list.items.into_iter().map(|(entry, _)| entry).collect(),
+            dry_run: list.dry_run,
         }
     });
     let condition = match report.choice(root, "", "condition", &["and", "or"]) {
@@ -114,6 +120,13 @@ fn read_policy(value: &Value, report: &mut Report) -> Option<Policy> {
         condition,
         domain_sources,
         client_ip,
+        dry_run: report.boolean(root, "", "dry_run").unwrap_or(false),
+        deny_status: read_deny_status(root, report),
+        cors_expose_denials: read_cors(root, report),
+        record_decisions: match report.choice(root, "", "record_decisions", &["all", "denied"]) {
+            Some("denied") => RecordDecisions::Denied,
+            _ => RecordDecisions::All,
+        },
     };
     if root.contains_key("client_ip") && policy.source_ips.is_none() {
         report.warn(
@@ -153,6 +166,12 @@ fn read_max_entries(root: &Map<String, Value>, report: &mut Report) -> usize {
     }
 }
 
+/// A list in mode `listed`, as read.
+struct ListRead<T> {
+    items: Vec<(ListedEntry, T)>,
+    dry_run: bool,
+}
+
 /// Reads `domains` or `source_ips`. Returns `None` for mode `all`.
 fn read_list<T>(
     root: &Map<String, Value>,
@@ -161,8 +180,9 @@ fn read_list<T>(
     max_entries: usize,
     report: &mut Report,
     parse: fn(&str) -> Result<T, String>,
-) -> Option<Vec<(ListedEntry, T)>> {
-    let list = report.object(root.get(key)?, key, &["mode", "allowed"])?;
+) -> Option<ListRead<T>> {
+    let list = report.object(root.get(key)?, key, &["mode", "allowed", "dry_run"])?;
+    let dry_run = report.boolean(list, key, "dry_run").unwrap_or(false);
     let listed = match report.choice(list, key, "mode", &["all", "listed"]) {
         Some(mode) => mode == "listed",
         // A bad mode is reported; check the entries too, so every error shows at once.
@@ -179,6 +199,9 @@ fn read_list<T>(
                     count(n, "entry is", "entries are")
                 ),
             );
+        }
+        if dry_run {
+            report.warn(&join(key, "dry_run"), "has no effect in mode \"all\"");
         }
         return None;
     }
@@ -205,7 +228,10 @@ fn read_list<T>(
             read_entry(item, &allowed_path, index, entry_key, report, parse)
         })
         .collect();
-    Some(entries)
+    Some(ListRead {
+        items: entries,
+        dry_run,
+    })
 }
 
 fn read_entry<T>(
@@ -461,4 +487,31 @@ fn describe_number(value: &Value) -> String {
         (None, Some(_)) => "a fraction or a number out of range".into(),
         _ => kind(value).into(),
     }
+}
+
+fn read_deny_status(root: &Map<String, Value>, report: &mut Report) -> u16 {
+    match root.get("deny_status") {
+        None => 403,
+        Some(value) => match value.as_u64() {
+            Some(403) => 403,
+            Some(404) => 404,
+            _ => {
+                report.error(
+                    "deny_status",
+                    format!(
+                        "must be 403 (the default) or 404 (to hide that the API exists), found {}",
+                        describe_number(value)
+                    ),
+                );
+                403
+            }
+        },
+    }
+}
+
+fn read_cors(root: &Map<String, Value>, report: &mut Report) -> bool {
+    root.get("cors")
+        .and_then(|value| report.object(value, "cors", &["expose_denials"]))
+        .and_then(|cors| report.boolean(cors, "cors", "expose_denials"))
+        .unwrap_or(false)
 }

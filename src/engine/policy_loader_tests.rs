@@ -31,7 +31,7 @@ fn the_example_configuration_loads() {
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     assert_eq!(
         loaded.policy.to_string(),
-        "domains: listed (2 entries), source_ips: listed (2 entries), condition: and, domain_sources: origin,referer, client_ip: source_address"
+        "domains: listed (2 entries), source_ips: listed (2 entries), condition: and, domain_sources: origin,referer, client_ip: source_address, deny_status: 403"
     );
     let domains = loaded.policy.domains.unwrap();
     assert_eq!(

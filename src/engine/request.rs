@@ -9,6 +9,7 @@ pub enum Attribute<'a> {
     Referer,
     Authority,
     Scheme,
+    ContentType,
     XForwardedFor,
     /// A single-address header a trusted edge writes (`client_ip.header`), lowercase.
     ClientIpHeader(&'a str),
@@ -24,6 +25,7 @@ impl<'a> Attribute<'a> {
             Attribute::Referer => Some("referer"),
             Attribute::Authority => Some(":authority"),
             Attribute::Scheme => Some(":scheme"),
+            Attribute::ContentType => Some("content-type"),
             Attribute::XForwardedFor => Some("x-forwarded-for"),
             Attribute::ClientIpHeader(name) => Some(name),
             Attribute::SourceAddress => None,

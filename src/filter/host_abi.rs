@@ -34,6 +34,21 @@ extern "C" {
         return_buffer_data: *mut *mut u8,
         return_buffer_size: *mut usize,
     ) -> u32;
+    fn proxy_set_property(
+        path_data: *const u8,
+        path_size: usize,
+        value_data: *const u8,
+        value_size: usize,
+    ) -> u32;
+    fn proxy_define_metric(
+        metric_type: u32,
+        name_data: *const u8,
+        name_size: usize,
+        return_id: *mut u32,
+    ) -> u32;
+    fn proxy_increment_metric(metric_id: u32, offset: i64) -> u32;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
+    fn proxy_get_log_level(return_level: *mut u32) -> u32;
     fn proxy_send_local_response(
         status_code: u32,
         status_code_details_data: *const u8,
@@ -102,12 +117,49 @@ pub fn plugin_configuration(size: usize) -> Fetched {
     owned(status, data, size_out)
 }
 
+/// Sets a property of the request; Envoy keeps it as filter state `wasm.<path>`.
+pub fn set_property(path: &str, value: &[u8]) -> bool {
+    // SAFETY: both are valid slices that outlive the call.
+    let status =
+        unsafe { proxy_set_property(path.as_ptr(), path.len(), value.as_ptr(), value.len()) };
+    status == STATUS_OK
+}
+
+/// Defines a counter; its id, or `None` when the host refused.
+pub fn define_counter(name: &str) -> Option<u32> {
+    const COUNTER: u32 = 0;
+    let mut id = 0;
+    // SAFETY: the name is a valid slice and the out-pointer a valid local.
+    let status = unsafe { proxy_define_metric(COUNTER, name.as_ptr(), name.len(), &mut id) };
+    (status == STATUS_OK).then_some(id)
+}
+
+pub fn increment_counter(id: u32, by: u64) -> bool {
+    // SAFETY: plain values.
+    unsafe { proxy_increment_metric(id, i64::try_from(by).unwrap_or(i64::MAX)) == STATUS_OK }
+}
+
+pub fn set_tick_period_milliseconds(period: u32) -> bool {
+    // SAFETY: a plain value.
+    unsafe { proxy_set_tick_period_milliseconds(period) == STATUS_OK }
+}
+
+/// Envoy's log level for this plugin, in the SDK's numbering (0 trace .. 5 critical).
+pub fn log_level() -> Option<u32> {
+    let mut level = 0;
+    // SAFETY: the out-pointer is a valid local.
+    let status = unsafe { proxy_get_log_level(&mut level) };
+    (status == STATUS_OK).then_some(level)
+}
+
 /// Answers the request locally; returns false when the host refused.
+/// `grpc_status` -1 leaves the status to Envoy.
 pub fn send_local_response(
     status: u16,
     details: &str,
-    headers: &[(&str, &str)],
+    headers: &[(&str, String)],
     body: &[u8],
+    grpc_status: i32,
 ) -> bool {
     let headers = serialize_headers(headers);
     // SAFETY: every pointer is a valid slice that outlives the call.
@@ -124,7 +176,7 @@ pub fn send_local_response(
             body.len(),
             headers.as_ptr(),
             headers.len(),
-            -1,
+            grpc_status,
         )
     };
     result == STATUS_OK
@@ -132,7 +184,7 @@ pub fn send_local_response(
 
 /// The Proxy-Wasm map encoding: a count, the (name, value) sizes, then each
 /// name and value followed by a NUL byte.
-fn serialize_headers(headers: &[(&str, &str)]) -> Vec<u8> {
+fn serialize_headers(headers: &[(&str, String)]) -> Vec<u8> {
     let mut bytes = Vec::new();
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
     bytes.extend_from_slice(&count(headers.len()));

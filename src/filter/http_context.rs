@@ -1,24 +1,26 @@
-//! One context per request: fetch what the policy asks for, continue or deny.
+//! One context per request: fetch what the policy asks for, record the
+//! decision, then continue or answer.
 
 use std::rc::Rc;
 
-use log::error;
+use log::{debug, error};
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
 
 use super::host_abi;
-use crate::engine::{Attribute, DenyReason, Fetched, Policy, Request, DENY_HEADERS, DENY_STATUS};
+use super::root_context::Shared;
+use crate::engine::{Attribute, Fetched, RecordDecisions, Request};
 
 /// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
 const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
 
 pub struct AllowlistRequest {
-    policy: Option<Rc<Policy>>,
+    shared: Option<Rc<Shared>>,
 }
 
 impl AllowlistRequest {
-    pub fn new(policy: Option<Rc<Policy>>) -> Self {
-        AllowlistRequest { policy }
+    pub fn new(shared: Option<Rc<Shared>>) -> Self {
+        AllowlistRequest { shared }
     }
 }
 
@@ -26,7 +28,7 @@ impl AllowlistRequest {
 struct HostRequest;
 
 impl Request for HostRequest {
-    fn fetch(&mut self, attribute: Attribute) -> Fetched {
+    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
         match attribute.header_name() {
             Some(name) => host_abi::request_header(name),
             None => host_abi::property(SOURCE_ADDRESS_PATH),
@@ -38,38 +40,47 @@ impl Context for AllowlistRequest {}
 
 impl HttpContext for AllowlistRequest {
     fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
-        let Some(policy) = &self.policy else {
+        let Some(shared) = &self.shared else {
             // Envoy refuses a configuration that did not load, so this is not
             // expected; if it happens anyway, fail closed.
-            send(503, "proxy_allowlist_no_policy", UNCONFIGURED_BODY);
+            send(503, "proxy_allowlist_no_policy", &[], UNCONFIGURED_BODY, -1);
             return Action::Pause;
         };
-        match policy.evaluate(&mut HostRequest).denied {
-            None => Action::Continue,
-            Some(reason) => {
-                send(DENY_STATUS, details(reason), &reason.body());
-                Action::Pause
-            }
+        let policy = &shared.policy;
+        let decision = policy.evaluate(&mut HostRequest);
+        for counter in decision.counters() {
+            shared.metrics.add(counter);
         }
+        let plain_allow = decision.allowed() && decision.dry_run_denied.is_none();
+        if plain_allow && policy.record_decisions == RecordDecisions::Denied {
+            return Action::Continue;
+        }
+        let record = decision.record(policy);
+        host_abi::set_property(&shared.state_key, record.as_bytes());
+        if plain_allow {
+            return Action::Continue;
+        }
+        let Some(reason) = decision.denied else {
+            debug!("proxy-allowlist: dry run, would deny: {record}");
+            return Action::Continue;
+        };
+        let reply = policy.local_reply(reason, &mut HostRequest);
+        send(
+            reply.status,
+            reply.details,
+            &reply.headers,
+            &reply.body,
+            reply.grpc_status.unwrap_or(-1),
+        );
+        Action::Pause
     }
 }
 
 const UNCONFIGURED_BODY: &str =
     r#"{"code":"UNAVAILABLE","message":"The allowlist policy is not loaded."}"#;
 
-/// Response code details, as `%RESPONSE_CODE_DETAILS%` prints them.
-fn details(reason: DenyReason) -> &'static str {
-    match reason {
-        DenyReason::Domain => "proxy_allowlist_denied_domain",
-        DenyReason::SourceIp => "proxy_allowlist_denied_source_ip",
-        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => {
-            "proxy_allowlist_denied_both"
-        }
-    }
-}
-
-fn send(status: u16, details: &str, body: &str) {
-    if !host_abi::send_local_response(status, details, &DENY_HEADERS, body.as_bytes()) {
+fn send(status: u16, details: &str, headers: &[(&str, String)], body: &str, grpc_status: i32) {
+    if !host_abi::send_local_response(status, details, headers, body.as_bytes(), grpc_status) {
         // The request stays paused: without a reply it never reaches the upstream.
         error!("proxy-allowlist: the host refused the local reply ({details})");
     }

@@ -3,6 +3,7 @@
 
 mod host_abi;
 mod http_context;
+mod metrics;
 mod root_context;
 
 use proxy_wasm::traits::RootContext;

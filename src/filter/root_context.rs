@@ -1,31 +1,50 @@
 //! One root context per plugin configuration: it loads the policy once and
-//! shares it, read-only, with that configuration's requests.
+//! shares it, read-only, with that configuration's requests, with the
+//! counters they add to.
 
 use std::rc::Rc;
 
 use log::{error, info, warn};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::ContextType;
+use proxy_wasm::types::{ContextType, LogLevel};
 
 use super::host_abi;
 use super::http_context::AllowlistRequest;
-use crate::engine::{load_policy, Fetched, Policy};
+use super::metrics::{Metrics, FLUSH_PERIOD_MS};
+use crate::engine::{load_policy, Counter, Fetched, Policy};
+
+/// What a request needs from its plugin configuration.
+pub struct Shared {
+    pub policy: Policy,
+    pub metrics: Metrics,
+    /// The filter-state key decisions are written to (the plugin's name).
+    pub state_key: String,
+}
 
 #[derive(Default)]
 pub struct AllowlistRoot {
-    policy: Option<Rc<Policy>>,
+    shared: Option<Rc<Shared>>,
 }
 
 impl Context for AllowlistRoot {}
 
 impl RootContext for AllowlistRoot {
-    /// Returning false makes Envoy refuse the configuration.
+    /// Returning false makes Envoy refuse the configuration (and keep the
+    /// previous one, for an update).
     fn on_configure(&mut self, plugin_configuration_size: usize) -> bool {
+        follow_envoy_log_level();
+        let plugin = match host_abi::property(b"plugin_name") {
+            Fetched::Present(name) => String::from_utf8_lossy(&name).into_owned(),
+            Fetched::Absent | Fetched::Unavailable => "proxy_allowlist".to_string(),
+        };
+        let metrics = Metrics::define(&plugin);
         let config = match host_abi::plugin_configuration(plugin_configuration_size) {
             Fetched::Present(bytes) => bytes,
             Fetched::Absent => Vec::new(),
             Fetched::Unavailable => {
                 error!("proxy-allowlist: configuration rejected: the host did not hand over the plugin configuration");
+                metrics.add(Counter::PoliciesRejected);
+                metrics.flush();
                 return false;
             }
         };
@@ -34,8 +53,22 @@ impl RootContext for AllowlistRoot {
                 for warning in &loaded.warnings {
                     warn!("proxy-allowlist: {warning}");
                 }
-                info!("proxy-allowlist: policy loaded: {}", loaded.policy);
-                self.policy = Some(Rc::new(loaded.policy));
+                info!(
+                    "proxy-allowlist: policy loaded: {}, dry_run: {}, {} warning(s)",
+                    loaded.policy,
+                    loaded.policy.dry_run,
+                    loaded.warnings.len()
+                );
+                metrics.add(Counter::PoliciesLoaded);
+                metrics.flush();
+                if !host_abi::set_tick_period_milliseconds(FLUSH_PERIOD_MS) {
+                    warn!("proxy-allowlist: no timer from the host; counters will not reach Envoy's stats");
+                }
+                self.shared = Some(Rc::new(Shared {
+                    policy: loaded.policy,
+                    metrics,
+                    state_key: plugin,
+                }));
                 true
             }
             Err(errors) => {
@@ -45,16 +78,38 @@ impl RootContext for AllowlistRoot {
                     listed.len(),
                     listed.join("; ")
                 );
+                metrics.add(Counter::PoliciesRejected);
+                metrics.flush();
                 false
             }
         }
     }
 
+    fn on_tick(&mut self) {
+        if let Some(shared) = &self.shared {
+            shared.metrics.flush();
+        }
+    }
+
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
-        Some(Box::new(AllowlistRequest::new(self.policy.clone())))
+        Some(Box::new(AllowlistRequest::new(self.shared.clone())))
     }
 
     fn get_type(&self) -> Option<ContextType> {
         Some(ContextType::HttpContext)
     }
+}
+
+/// Debug lines (dry-run denials) cost a host call each: make them only when
+/// Envoy would print them.
+fn follow_envoy_log_level() {
+    let level = match host_abi::log_level() {
+        Some(0) => LogLevel::Trace,
+        Some(1) => LogLevel::Debug,
+        Some(2) | None => LogLevel::Info,
+        Some(3) => LogLevel::Warn,
+        Some(4) => LogLevel::Error,
+        Some(_) => LogLevel::Critical,
+    };
+    proxy_wasm::set_log_level(level);
 }

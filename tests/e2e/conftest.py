@@ -11,9 +11,10 @@ def upstream():
 
 
 class RunningEnvoy:
-    def __init__(self, envoy, port):
+    def __init__(self, envoy, port, admin_port):
         self.envoy = envoy
         self.port = port
+        self.admin_port = admin_port
 
     def log(self):
         return self.envoy.log()
@@ -30,7 +31,7 @@ def launch():
         envoy = Envoy(build(port, admin_port))
         started.append(envoy)
         envoy.start(admin_port)
-        return RunningEnvoy(envoy, port)
+        return RunningEnvoy(envoy, port, admin_port)
 
     yield start
     for envoy in started:

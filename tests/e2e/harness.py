@@ -59,14 +59,14 @@ class Upstream:
         self.process.wait(timeout=10)
 
 
-def filter_yaml(plugin_config, indent):
+def filter_yaml(plugin_config, indent, plugin_name="proxy_allowlist"):
     """The Wasm filter entry; `plugin_config` None leaves `configuration` out."""
     lines = [
         "- name: envoy.filters.http.wasm",
         "  typed_config:",
         '    "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm',
         "    config:",
-        "      name: proxy_allowlist",
+        f"      name: {plugin_name}",
         "      root_id: proxy_allowlist",
         "      failure_policy: FAIL_CLOSED",
         "      vm_config:",
@@ -86,7 +86,30 @@ def filter_yaml(plugin_config, indent):
     return "\n".join(pad + line for line in lines)
 
 
-def envoy_yaml(plugin_config, port, admin_port, upstream_port, use_remote_address=True, xff_num_trusted_hops=0):
+ACCESS_LOG_FORMAT = "%RESPONSE_CODE% %RESPONSE_CODE_DETAILS% [%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%]\\n"
+
+
+def access_log_yaml(path):
+    if path is None:
+        return ""
+    return f"""
+          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: {json.dumps(str(path))}
+              log_format: {{text_format_source: {{inline_string: "{ACCESS_LOG_FORMAT}"}}}}"""
+
+
+def envoy_yaml(
+    plugin_config,
+    port,
+    admin_port,
+    upstream_port,
+    use_remote_address=True,
+    xff_num_trusted_hops=0,
+    access_log=None,
+):
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream."""
     return f"""
 admin:
@@ -104,7 +127,7 @@ static_resources:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: api
           use_remote_address: {str(use_remote_address).lower()}
-          xff_num_trusted_hops: {xff_num_trusted_hops}
+          xff_num_trusted_hops: {xff_num_trusted_hops}{access_log_yaml(access_log)}
           route_config:
             virtual_hosts:
             - name: api
@@ -173,6 +196,24 @@ static_resources:
         - endpoint:
             address: {{socket_address: {{address: 127.0.0.1, port_value: {backend_port}}}}}
 """
+
+
+def stats(admin_port, prefix="wasmcustom.proxy_allowlist."):
+    """Envoy's counters whose names start with `prefix`, as {name: value}."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/stats?filter=^{prefix}", timeout=5) as answer:
+        lines = answer.read().decode().splitlines()
+    return {name: int(value) for name, value in (line.split(": ", 1) for line in lines if ": " in line)}
+
+
+def wait_for(condition, timeout=10.0, what="a condition"):
+    """Polls until `condition()` is truthy (counters reach Envoy once a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out waiting for {what}")
 
 
 class Envoy:

@@ -23,7 +23,7 @@ def test_validate_accepts_and_summarises(tmp_path):
     path.write_text(POLICY)
     code, out, err = run_cli("validate", str(path))
     assert code == 0
-    assert out.strip().endswith("OK: domains: listed (1 entry), source_ips: listed (1 entry), condition: and, domain_sources: origin,referer, client_ip: source_address")
+    assert out.strip().endswith("OK: domains: listed (1 entry), source_ips: listed (1 entry), condition: and, domain_sources: origin,referer, client_ip: source_address, deny_status: 403")
     assert err == ""
 
 

@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use proxy_allowlist::engine::{
-    Decision, ListedEntry, Policy, SiteReading, DENY_HEADERS, DENY_STATUS,
-};
+use proxy_allowlist::engine::{Decision, ListedEntry, LocalReply, Policy, SiteReading};
 
 #[derive(Serialize)]
 pub struct CheckReport<'a> {
+    /// allow, deny, or dry_run_deny (denied by an observed list: the request continues).
     decision: &'static str,
     reason: Option<&'static str>,
+    /// The line the filter writes for access logs.
+    record: String,
     /// How each list judged: allowed, denied, not enforced (mode all) or
     /// not needed (`or` was already satisfied).
     checks: Checks,
@@ -21,9 +22,14 @@ pub struct CheckReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    headers: Option<BTreeMap<&'static str, &'static str>>,
+    headers: Option<BTreeMap<&'static str, String>>,
+    /// JSON when the body is JSON, else the text (empty for deny_status 404).
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc_status: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -62,12 +68,20 @@ struct EntryReport<'a> {
 }
 
 impl<'a> CheckReport<'a> {
-    pub fn new(policy: &'a Policy, decision: &Decision) -> Self {
+    pub fn new(policy: &'a Policy, decision: &Decision, reply: Option<&LocalReply>) -> Self {
         let domain_match = decision.domain.as_ref().and_then(|c| c.matched);
         let ip_match = decision.source_ip.as_ref().and_then(|c| c.matched);
         CheckReport {
-            decision: if decision.allowed() { "allow" } else { "deny" },
-            reason: decision.denied.map(|r| r.as_str()),
+            decision: match (decision.denied, decision.dry_run_denied) {
+                (Some(_), _) => "deny",
+                (None, Some(_)) => "dry_run_deny",
+                (None, None) => "allow",
+            },
+            reason: decision
+                .denied
+                .or(decision.dry_run_denied)
+                .map(|r| r.as_str()),
+            record: decision.record(policy),
             checks: Checks {
                 domain: outcome(
                     policy.domain_entry(0).is_some(),
@@ -96,13 +110,14 @@ impl<'a> CheckReport<'a> {
                 domain: domain_match.and_then(|i| entry_report(i, policy.domain_entry(i))),
                 source_ip: ip_match.and_then(|i| entry_report(i, policy.source_ip_entry(i))),
             },
-            status: decision.denied.map(|_| DENY_STATUS),
-            headers: decision
-                .denied
-                .map(|_| DENY_HEADERS.iter().copied().collect()),
-            body: decision
-                .denied
-                .and_then(|r| serde_json::from_str(&r.body()).ok()),
+            status: reply.map(|r| r.status),
+            headers: reply.map(|r| r.headers.iter().cloned().collect()),
+            body: reply.map(|r| {
+                serde_json::from_str(&r.body)
+                    .unwrap_or_else(|_| serde_json::Value::String(r.body.clone()))
+            }),
+            grpc_status: reply.and_then(|r| r.grpc_status),
+            details: reply.map(|r| r.details),
         }
     }
 }

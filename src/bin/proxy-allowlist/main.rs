@@ -32,7 +32,7 @@ const USAGE: &str = "usage:
 POLICY.json is the filter's plugin configuration ('-' reads standard input).
 validate: exit 0 when the policy loads (warnings on stderr), 2 with every error.
 check: judges one request as the filter would and prints the decision as JSON;
-  exit 0 allow, 1 deny, 2 invalid policy or usage.
+  exit 0 allow (or a dry-run denial), 1 deny, 2 invalid policy or usage.
   -H 'Name: value'   a request header; repeat a name to send it several times
                      (joined with ',' as Envoy shows it); Host sets :authority
   --source ADDR:PORT the client address Envoy would report (source.address)";
@@ -66,7 +66,10 @@ fn main() -> ExitCode {
             };
             let mut request = request;
             let decision = loaded.policy.evaluate(&mut request);
-            let report = check_report::CheckReport::new(&loaded.policy, &decision);
+            let reply = decision
+                .denied
+                .map(|reason| loaded.policy.local_reply(reason, &mut request));
+            let report = check_report::CheckReport::new(&loaded.policy, &decision, reply.as_ref());
             match serde_json::to_string_pretty(&report) {
                 Ok(json) => println!("{json}"),
                 Err(error) => {

@@ -1,0 +1,136 @@
+//! The filter's counters: fixed names, so cardinality stays bounded (no
+//! per-origin or per-address names), and which of them a decision counts.
+
+use super::decision::{Decision, DenyReason, SiteReading};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Allowed,
+    DeniedDomain,
+    DeniedSourceIp,
+    DeniedBoth,
+    DryRunDeniedDomain,
+    DryRunDeniedSourceIp,
+    DryRunDeniedBoth,
+    CallingSiteUnusable,
+    ClientAddressUnknown,
+    PoliciesLoaded,
+    PoliciesRejected,
+}
+
+impl Counter {
+    pub const ALL: [Counter; 11] = [
+        Counter::Allowed,
+        Counter::DeniedDomain,
+        Counter::DeniedSourceIp,
+        Counter::DeniedBoth,
+        Counter::DryRunDeniedDomain,
+        Counter::DryRunDeniedSourceIp,
+        Counter::DryRunDeniedBoth,
+        Counter::CallingSiteUnusable,
+        Counter::ClientAddressUnknown,
+        Counter::PoliciesLoaded,
+        Counter::PoliciesRejected,
+    ];
+
+    /// The name after `proxy_allowlist.<plugin name>.`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Allowed => "allowed",
+            Counter::DeniedDomain => "denied.domain",
+            Counter::DeniedSourceIp => "denied.source_ip",
+            Counter::DeniedBoth => "denied.both",
+            Counter::DryRunDeniedDomain => "dry_run_denied.domain",
+            Counter::DryRunDeniedSourceIp => "dry_run_denied.source_ip",
+            Counter::DryRunDeniedBoth => "dry_run_denied.both",
+            Counter::CallingSiteUnusable => "calling_site_unusable",
+            Counter::ClientAddressUnknown => "client_address_unknown",
+            Counter::PoliciesLoaded => "policies_loaded",
+            Counter::PoliciesRejected => "policies_rejected",
+        }
+    }
+
+    /// Its position in [`Counter::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The full stat name; Envoy adds its own `wasmcustom.` prefix.
+    pub fn stat_name(self, plugin: &str) -> String {
+        let plugin: String = plugin
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("proxy_allowlist.{plugin}.{}", self.name())
+    }
+}
+
+impl Decision {
+    /// The counters this decision adds one to.
+    pub fn counters(&self) -> impl Iterator<Item = Counter> {
+        let verdict = match (self.denied, self.dry_run_denied) {
+            (Some(reason), _) => by_reason(
+                reason,
+                Counter::DeniedDomain,
+                Counter::DeniedSourceIp,
+                Counter::DeniedBoth,
+            ),
+            (None, Some(reason)) => by_reason(
+                reason,
+                Counter::DryRunDeniedDomain,
+                Counter::DryRunDeniedSourceIp,
+                Counter::DryRunDeniedBoth,
+            ),
+            (None, None) => Counter::Allowed,
+        };
+        let unusable_site = matches!(
+            self.domain.as_ref().map(|c| &c.site),
+            Some(SiteReading::Unusable { .. })
+        );
+        let unknown_client = self
+            .source_ip
+            .as_ref()
+            .is_some_and(|c| c.client.address.is_err());
+        [
+            Some(verdict),
+            unusable_site.then_some(Counter::CallingSiteUnusable),
+            unknown_client.then_some(Counter::ClientAddressUnknown),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+fn by_reason(reason: DenyReason, domain: Counter, source_ip: Counter, both: Counter) -> Counter {
+    match reason {
+        DenyReason::Domain => domain,
+        DenyReason::SourceIp => source_ip,
+        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => both,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_follow_all() {
+        for (position, counter) in Counter::ALL.iter().enumerate() {
+            assert_eq!(counter.index(), position);
+        }
+    }
+
+    #[test]
+    fn stat_names_carry_the_plugin_name_safely() {
+        assert_eq!(
+            Counter::DeniedBoth.stat_name("edge allowlist.v2"),
+            "proxy_allowlist.edge_allowlist_v2.denied.both"
+        );
+    }
+}

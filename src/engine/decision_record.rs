@@ -1,0 +1,49 @@
+//! A decision as one short line for access logs (Envoy filter state, shown
+//! with `%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%`).
+
+use super::decision::Decision;
+use super::policy::{ListedEntry, Policy};
+use super::quoted::Quoted;
+
+impl Decision {
+    /// `allow`, `deny` or `dry_run_deny`, then `reason=` for a denial and the
+    /// matched entries (their `name`, or the entry itself when unnamed):
+    /// `deny reason=domain source_ip_entry="Office"`.
+    pub fn record(&self, policy: &Policy) -> String {
+        let mut line = String::with_capacity(64);
+        match (self.denied, self.dry_run_denied) {
+            (Some(reason), _) => {
+                line.push_str("deny reason=");
+                line.push_str(reason.as_str());
+            }
+            (None, Some(reason)) => {
+                line.push_str("dry_run_deny reason=");
+                line.push_str(reason.as_str());
+            }
+            (None, None) => line.push_str("allow"),
+        }
+        let domain = self.domain.as_ref().and_then(|c| c.matched);
+        let source_ip = self.source_ip.as_ref().and_then(|c| c.matched);
+        push_entry(
+            &mut line,
+            "domain_entry",
+            domain.and_then(|i| policy.domain_entry(i)),
+        );
+        push_entry(
+            &mut line,
+            "source_ip_entry",
+            source_ip.and_then(|i| policy.source_ip_entry(i)),
+        );
+        line
+    }
+}
+
+fn push_entry(line: &mut String, key: &str, entry: Option<&ListedEntry>) {
+    if let Some(entry) = entry {
+        let label = entry.name.as_deref().unwrap_or(&entry.value);
+        line.push(' ');
+        line.push_str(key);
+        line.push('=');
+        line.push_str(&Quoted(label).to_string());
+    }
+}

@@ -1,0 +1,232 @@
+//! Dry run, the reply's forms (gRPC, CORS, 404), counters and access-log records.
+
+use super::fake_request::FakeRequest;
+use super::*;
+
+const LISTS: &str = r#""domains": {"mode": "listed", DOMAIN_DRY "allowed": [{"name": "Web app", "domain": "app.example.com"}]},
+    "source_ips": {"mode": "listed", IP_DRY "allowed": [{"name": "Office", "ip": "203.0.113.0/24"}]}"#;
+
+fn policy(condition: &str, domain_dry: bool, ip_dry: bool, extra: &str) -> Policy {
+    let lists = LISTS
+        .replace(
+            "DOMAIN_DRY",
+            if domain_dry {
+                r#""dry_run": true,"#
+            } else {
+                ""
+            },
+        )
+        .replace("IP_DRY", if ip_dry { r#""dry_run": true,"# } else { "" });
+    let json = format!(r#"{{"condition": "{condition}", {lists} {extra}}}"#);
+    load_policy(json.as_bytes()).unwrap().policy
+}
+
+fn request(origin_ok: bool, ip_ok: bool) -> FakeRequest {
+    FakeRequest::default()
+        .origin(if origin_ok {
+            "https://app.example.com"
+        } else {
+            "https://evil.example.net"
+        })
+        .from(if ip_ok {
+            "203.0.113.9:1"
+        } else {
+            "198.51.100.1:1"
+        })
+}
+
+fn judge(
+    policy: &Policy,
+    origin_ok: bool,
+    ip_ok: bool,
+) -> (Option<DenyReason>, Option<DenyReason>) {
+    let decision = policy.evaluate(&mut request(origin_ok, ip_ok));
+    (decision.denied, decision.dry_run_denied)
+}
+
+#[test]
+fn global_dry_run_enforces_nothing_and_observes_everything() {
+    let p = policy("and", false, false, r#", "dry_run": true"#);
+    assert_eq!(judge(&p, true, true), (None, None));
+    assert_eq!(judge(&p, false, true), (None, Some(DenyReason::Domain)));
+    assert_eq!(
+        judge(&p, false, false),
+        (None, Some(DenyReason::DomainAndSourceIp))
+    );
+}
+
+#[test]
+fn enforce_the_ip_list_while_observing_the_domain_list() {
+    let p = policy("and", true, false, "");
+    assert_eq!(judge(&p, true, true), (None, None));
+    assert_eq!(judge(&p, false, true), (None, Some(DenyReason::Domain)));
+    assert_eq!(judge(&p, true, false), (Some(DenyReason::SourceIp), None));
+    assert_eq!(
+        judge(&p, false, false),
+        (Some(DenyReason::SourceIp), None),
+        "the enforced reason names only the enforced list"
+    );
+}
+
+#[test]
+fn under_or_an_observed_list_cannot_allow() {
+    let p = policy("or", true, false, "");
+    assert_eq!(
+        judge(&p, true, false),
+        (Some(DenyReason::SourceIp), None),
+        "a listed domain is only observed"
+    );
+    assert_eq!(judge(&p, false, true), (None, None));
+    let p = policy("or", false, true, "");
+    assert_eq!(
+        judge(&p, false, true),
+        (Some(DenyReason::Domain), None),
+        "a listed IP is only observed"
+    );
+    assert_eq!(judge(&p, true, false), (None, None));
+    let mut r = request(true, true);
+    p.evaluate(&mut r);
+    assert_eq!(
+        r.asked,
+        ["source.address", "origin"],
+        "the domain is read: it decides"
+    );
+}
+
+fn reply(policy: &Policy, request: FakeRequest) -> LocalReply {
+    let mut request = request;
+    let reason = policy.evaluate(&mut request).denied.unwrap();
+    policy.local_reply(reason, &mut request)
+}
+
+#[test]
+fn the_default_reply_is_the_products_403() {
+    let p = policy("and", false, false, "");
+    let r = reply(&p, request(false, true));
+    assert_eq!(r.status, 403);
+    assert_eq!(r.details, "proxy_allowlist_denied_domain");
+    assert_eq!(
+        r.headers,
+        [
+            ("content-type", "application/json".to_string()),
+            ("cache-control", "no-store".to_string())
+        ]
+    );
+    assert_eq!(r.body, DenyReason::Domain.body());
+    assert_eq!(r.grpc_status, None);
+}
+
+#[test]
+fn grpc_callers_get_permission_denied_with_the_plain_message() {
+    let p = policy("and", false, false, "");
+    let r = reply(
+        &p,
+        request(true, false).with(Attribute::ContentType, "application/grpc+proto"),
+    );
+    assert_eq!(r.grpc_status, Some(7));
+    assert_eq!(r.body, DenyReason::SourceIp.message());
+    assert!(r.headers.is_empty());
+}
+
+#[test]
+fn cors_exposes_denials_to_well_formed_origins_only() {
+    let p = policy("and", false, false, r#", "cors": {"expose_denials": true}"#);
+    let r = reply(&p, request(false, true));
+    assert!(r.headers.contains(&(
+        "access-control-allow-origin",
+        "https://evil.example.net".to_string()
+    )));
+    assert!(r.headers.contains(&("vary", "Origin".to_string())));
+    let r = reply(
+        &p,
+        FakeRequest::default().origin("null").from("203.0.113.9:1"),
+    );
+    assert!(!r
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "access-control-allow-origin"));
+    let p = policy("and", false, false, "");
+    let r = reply(&p, request(false, true));
+    assert!(
+        !r.headers
+            .iter()
+            .any(|(name, _)| *name == "access-control-allow-origin"),
+        "opt-in"
+    );
+}
+
+#[test]
+fn deny_status_404_hides_the_api() {
+    let p = policy("and", false, false, r#", "deny_status": 404"#);
+    let r = reply(&p, request(false, false));
+    assert_eq!((r.status, r.body.as_str()), (404, ""));
+    let r = reply(
+        &p,
+        request(false, false).with(Attribute::ContentType, "application/grpc"),
+    );
+    assert_eq!(r.grpc_status, Some(12));
+}
+
+#[test]
+fn counters_and_records() {
+    let p = policy("and", true, false, "");
+    let decision = p.evaluate(&mut request(true, true));
+    assert_eq!(decision.counters().collect::<Vec<_>>(), [Counter::Allowed]);
+    assert_eq!(
+        decision.record(&p),
+        "allow domain_entry=\"Web app\" source_ip_entry=\"Office\""
+    );
+
+    let decision = p.evaluate(&mut FakeRequest::default().origin("null").from("203.0.113.9:1"));
+    assert_eq!(
+        decision.counters().collect::<Vec<_>>(),
+        [Counter::DryRunDeniedDomain, Counter::CallingSiteUnusable]
+    );
+    assert_eq!(
+        decision.record(&p),
+        "dry_run_deny reason=domain source_ip_entry=\"Office\""
+    );
+
+    let decision = p.evaluate(&mut FakeRequest::default().origin("https://app.example.com"));
+    assert_eq!(
+        decision.counters().collect::<Vec<_>>(),
+        [Counter::DeniedSourceIp, Counter::ClientAddressUnknown]
+    );
+    assert_eq!(
+        decision.record(&p),
+        "deny reason=source_ip domain_entry=\"Web app\""
+    );
+}
+
+#[test]
+fn operation_settings_are_validated() {
+    let errors = |json: &str| -> Vec<String> {
+        load_policy(json.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    assert_eq!(
+        errors(r#"{"deny_status": 401}"#),
+        ["deny_status: must be 403 (the default) or 404 (to hide that the API exists), found 401"]
+    );
+    assert_eq!(
+        errors(r#"{"dry_run": "yes"}"#),
+        ["dry_run: must be true or false, found a string"]
+    );
+    assert_eq!(
+        errors(r#"{"cors": {"expose_denial": true}}"#),
+        ["cors.expose_denial: unknown key; did you mean \"expose_denials\"?"]
+    );
+    assert_eq!(
+        errors(
+            r#"{"domains": {"mode": "listed", "dry_run": 1, "allowed": [{"domain": "a.com"}]}}"#
+        ),
+        ["domains.dry_run: must be true or false, found a number"]
+    );
+    assert_eq!(
+        errors(r#"{"record_decisions": "none"}"#),
+        ["record_decisions: \"none\" is not allowed; use one of \"all\", \"denied\""]
+    );
+}
