@@ -10,7 +10,7 @@ VENV_READY := $(VENV)/.installed
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs e2e run bench clean
+.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs chromium e2e run bench clean
 
 build: wasm cli
 
@@ -55,7 +55,11 @@ validate-configs: $(VENV_READY) wasm
 	  echo "envoy --mode validate: $$config OK"; \
 	done
 
-e2e: $(VENV_READY) wasm cli
+# Headless Chromium for the browser test, from Debian's packages.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+e2e: $(VENV_READY) wasm cli chromium
 	$(PY) -m pytest tests/e2e -q
 
 # Envoy CPU per request next to RBAC, Lua and a no-op Wasm filter; writes

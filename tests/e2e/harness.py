@@ -89,6 +89,65 @@ def filter_yaml(plugin_config, indent, plugin_name="proxy_allowlist"):
 ACCESS_LOG_FORMAT = "%RESPONSE_CODE% %RESPONSE_CODE_DETAILS% [%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%]\\n"
 
 
+WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
+
+
+def ecds_resource(plugin_config, module=WASM):
+    """The filter as an ECDS resource file (a DiscoveryResponse) that Envoy watches."""
+    return json.dumps(
+        {
+            "resources": [
+                {
+                    "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+                    "name": "proxy_allowlist",
+                    "typed_config": {
+                        "@type": WASM_TYPE,
+                        "config": {
+                            "name": "proxy_allowlist",
+                            "root_id": "proxy_allowlist",
+                            "failure_policy": "FAIL_CLOSED",
+                            "vm_config": {
+                                "vm_id": "proxy_allowlist",
+                                "runtime": "envoy.wasm.runtime.v8",
+                                "code": {"local": {"filename": str(module)}},
+                            },
+                            "configuration": {
+                                "@type": "type.googleapis.com/google.protobuf.StringValue",
+                                "value": json.dumps(plugin_config),
+                            },
+                        },
+                    },
+                }
+            ]
+        },
+        indent=1,
+    )
+
+
+def ecds_filter_yaml(resource_path, indent):
+    """The filter slot, filled from `resource_path` and refilled when it changes."""
+    lines = [
+        "- name: proxy_allowlist",
+        "  config_discovery:",
+        "    config_source:",
+        "      resource_api_version: V3",
+        "      path_config_source:",
+        f"        path: {json.dumps(str(resource_path))}",
+        f"        watched_directory: {{path: {json.dumps(str(Path(resource_path).parent))}}}",
+        f'    type_urls: ["{WASM_TYPE}"]',
+    ]
+    pad = " " * indent
+    return "\n".join(pad + line for line in lines)
+
+
+# gRPC upstreams speak HTTP/2.
+HTTP2_UPSTREAM = """
+    typed_extension_protocol_options:
+      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+        explicit_http_config: {http2_protocol_options: {}}"""
+
+
 def access_log_yaml(path):
     if path is None:
         return ""
@@ -109,9 +168,14 @@ def envoy_yaml(
     use_remote_address=True,
     xff_num_trusted_hops=0,
     access_log=None,
+    ecds_path=None,
+    upstream_http2=False,
 ):
-    """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream."""
+    """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
+    With `ecds_path`, the filter comes from that ECDS resource file instead."""
+    the_filter = ecds_filter_yaml(ecds_path, 10) if ecds_path else filter_yaml(plugin_config, 10)
     return f"""
+node: {{id: proxy-allowlist-test, cluster: proxy-allowlist}}
 admin:
   address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
 static_resources:
@@ -136,14 +200,14 @@ static_resources:
               - match: {{prefix: "/"}}
                 route: {{cluster: upstream}}
           http_filters:
-{filter_yaml(plugin_config, 10)}
+{the_filter}
           - name: envoy.filters.http.router
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
   clusters:
   - name: upstream
     type: STATIC
-    connect_timeout: 1s
+    connect_timeout: 1s{HTTP2_UPSTREAM if upstream_http2 else ""}
     load_assignment:
       cluster_name: upstream
       endpoints:
@@ -202,7 +266,8 @@ def stats(admin_port, prefix="wasmcustom.proxy_allowlist."):
     """Envoy's counters whose names start with `prefix`, as {name: value}."""
     with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/stats?filter=^{prefix}", timeout=5) as answer:
         lines = answer.read().decode().splitlines()
-    return {name: int(value) for name, value in (line.split(": ", 1) for line in lines if ": " in line)}
+    pairs = (line.split(": ", 1) for line in lines if ": " in line)
+    return {name: int(value) for name, value in pairs if value.isdigit()}
 
 
 def wait_for(condition, timeout=10.0, what="a condition"):
@@ -312,11 +377,16 @@ def request(port, headers=(), source="127.0.0.1", target="127.0.0.1", path="/", 
         lines += [f"{name}: {value}" for name, value in headers]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         data = b""
-        while chunk := sock.recv(65536):
+        while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
             data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]
+        head, _, body = data.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]
+        # Read exactly the body and hang up, as clients do: waiting for
+        # Envoy to close would wait out its delayed-close timeout.
+        length = next((int(v) for n, v in parsed if n.lower() == "content-length"), None)
+        while (length is None or len(body) < length) and (chunk := sock.recv(65536)):
+            body += chunk
     return Response(int(status_line.split()[1]), parsed, body)
 
 

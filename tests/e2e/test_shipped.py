@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from harness import ECHO, ROOT, Envoy, envoy_yaml, free_port, request, run_cli, wait_for_port
@@ -15,9 +16,10 @@ SHIPPED = ROOT / "envoy/envoy.yaml"
 WASM_RELATIVE = "target/wasm32-wasip1/release/proxy_allowlist.wasm"
 
 
-def test_make_run_configuration_serves_the_readme_examples():
+@pytest.mark.parametrize("config", ["envoy.yaml", "envoy-live-policy.yaml"])
+def test_shipped_configurations_serve_the_readme_examples(config):
     port, admin_port, upstream_port = free_port(), free_port(), free_port()
-    text = SHIPPED.read_text()
+    text = (ROOT / "envoy" / config).read_text()
     for old, new in [("10000", port), ("10001", upstream_port), ("9901", admin_port)]:
         assert text.count(f"port_value: {old}") == 1, old
         text = text.replace(f"port_value: {old}", f"port_value: {new}")

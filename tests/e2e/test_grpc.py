@@ -1,0 +1,52 @@
+"""gRPC callers get a gRPC answer: PERMISSION_DENIED with the plain message,
+checked with a real gRPC client through Envoy to a real gRPC server."""
+
+from concurrent import futures
+
+import grpc
+import pytest
+
+from harness import envoy_yaml
+
+METHOD = "/allowlist.test.Echo/Say"
+DOMAIN = "Permission denied. Check your security settings and ensure your domain is allowlisted."
+
+
+@pytest.fixture(scope="module")
+def grpc_upstream():
+    def say(request, context):
+        return b"echo:" + request
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    handler = grpc.method_handlers_generic_handler(
+        "allowlist.test.Echo", {"Say": grpc.unary_unary_rpc_method_handler(say)}
+    )
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield port
+    server.stop(grace=None)
+
+
+@pytest.fixture(scope="module")
+def channel(launch, grpc_upstream):
+    policy = {"domains": {"mode": "listed", "allowed": [{"domain": "app.example.com"}]}}
+    envoy = launch(lambda port, admin: envoy_yaml(policy, port, admin, grpc_upstream, upstream_http2=True))
+    with grpc.insecure_channel(f"127.0.0.1:{envoy.port}") as channel:
+        yield channel
+
+
+def call(channel, origin):
+    say = channel.unary_unary(METHOD)
+    return say(b"hello", metadata=[("origin", origin)], timeout=10)
+
+
+def test_an_allowed_call_reaches_the_service(channel):
+    assert call(channel, "https://app.example.com") == b"echo:hello"
+
+
+def test_a_denied_call_gets_permission_denied_and_the_plain_message(channel):
+    with pytest.raises(grpc.RpcError) as denied:
+        call(channel, "https://evil.example.net")
+    assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert denied.value.details() == DOMAIN

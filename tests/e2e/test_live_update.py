@@ -1,0 +1,108 @@
+"""A policy change delivered through xDS (an ECDS resource on disk that Envoy
+watches) takes effect without a restart, under continuous load: no request
+fails, none is judged by a half-applied policy, and an invalid update is
+refused while the previous policy keeps serving."""
+
+import os
+import threading
+import time
+
+from harness import ecds_resource, request, stats, wait_for
+
+A, B = "https://a.example.com", "https://b.example.com"
+X, Y = "127.0.0.2", "127.0.0.3"
+
+
+def policy(domain, ip):
+    return {
+        "domains": {"mode": "listed", "allowed": [{"domain": domain.split("//")[1]}]},
+        "source_ips": {"mode": "listed", "allowed": [{"ip": ip}]},
+        "condition": "and",
+    }
+
+
+OLD, NEW = policy(A, X), policy(B, Y)
+
+
+def allowed_by(p, origin, source):
+    return origin.split("//")[1] == p["domains"]["allowed"][0]["domain"] and source == p["source_ips"]["allowed"][0]["ip"]
+
+
+def publish(path, plugin_config):
+    """Replaces the resource file atomically, as a control plane would."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(ecds_resource(plugin_config))
+    os.replace(temporary, path)
+
+
+class Load:
+    """Requests in a loop from two addresses with two origins, recording
+    every answer until stopped."""
+
+    def __init__(self, port):
+        self.port = port
+        self.results = []
+        self.errors = []
+        self.running = True
+        self.threads = [threading.Thread(target=self.run, args=(source,)) for source in (X, Y)]
+        for thread in self.threads:
+            thread.start()
+
+    def run(self, source):
+        n = 0
+        while self.running:
+            origin = (A, B)[n % 2]
+            n += 1
+            try:
+                started = time.monotonic()
+                status = request(self.port, [("Origin", origin)], source=source).status
+                self.results.append((started, time.monotonic(), origin, source, status))
+            except OSError as error:
+                self.errors.append(repr(error))
+
+    def stop(self):
+        self.running = False
+        for thread in self.threads:
+            thread.join()
+
+
+def test_live_update_under_load(start_envoy, tmp_path):
+    resource = tmp_path / "proxy_allowlist.json"
+    publish(resource, OLD)
+    envoy = start_envoy(None, ecds_path=resource)
+    assert request(envoy.port, [("Origin", A)], source=X).status == 200
+
+    load = Load(envoy.port)
+    try:
+        time.sleep(1.0)
+        publish(resource, NEW)
+        wait_for(lambda: request(envoy.port, [("Origin", B)], source=Y).status == 200, what="the new policy")
+        time.sleep(1.0)
+        bad = {**NEW, "source_ips": {"mode": "listed", "allowed": [{"ip": "10.0.0.1/8"}]}}
+        publish(resource, bad)
+        prefix = "extension_config_discovery.http_filter.proxy_allowlist."
+        wait_for(lambda: stats(envoy.admin_port, prefix).get(prefix + "config_fail", 0) >= 1, what="the refusal")
+        time.sleep(1.0)
+    finally:
+        load.stop()
+
+    assert load.errors == []
+    assert len(load.results) > 100, "the load kept running"
+    assert all(status in (200, 403) for *_, status in load.results), "no request failed"
+    for _, _, origin, source, status in load.results:
+        as_old = 200 if allowed_by(OLD, origin, source) else 403
+        as_new = 200 if allowed_by(NEW, origin, source) else 403
+        assert status in (as_old, as_new), f"{origin} from {source} got {status}: judged by a half-applied policy"
+    # Once a request was judged by the new policy, no request started later
+    # is judged by the old one.
+    switched = min(end for _, end, *answer in load.results if answer == [B, Y, 200])
+    assert not [r for r in load.results if r[0] > switched and list(r[2:]) == [A, X, 200]]
+
+    # The refused update changed nothing, and was logged with its field and counted.
+    assert request(envoy.port, [("Origin", B)], source=Y).status == 200
+    assert request(envoy.port, [("Origin", A)], source=X).status == 403
+    assert 'source_ips.allowed[0].ip: "10.0.0.1/8" has host bits set' in envoy.log()
+    wait_for(
+        lambda: stats(envoy.admin_port).get("wasmcustom.proxy_allowlist.proxy_allowlist.policies_rejected", 0) >= 1,
+        what="the rejected-policy counter",
+    )
