@@ -65,6 +65,7 @@ pub enum Unusable {
     NotAbsolute,
     Scheme(String),
     PathInOrigin,
+    FragmentInReferer,
     Authority(AuthorityError),
     HostUnavailable,
 }
@@ -82,6 +83,7 @@ impl fmt::Display for Unusable {
             Self::NotAbsolute => write!(f, "it is not an absolute scheme://host URL"),
             Self::Scheme(scheme) => write!(f, "the scheme \"{scheme}\" is not http or https"),
             Self::PathInOrigin => write!(f, "an Origin is scheme://host[:port] with no path, query or fragment"),
+            Self::FragmentInReferer => write!(f, "a Referer never has a fragment (Envoy itself drops such a Referer)"),
             Self::Authority(error) => error.fmt(f),
             Self::HostUnavailable => write!(f, "the proxy could not read the value"),
         }
@@ -113,6 +115,12 @@ pub fn parse_origin(raw: &[u8]) -> Result<CallingSite, Unusable> {
 /// `Referer`: an absolute http(s) URL; its path, query and fragment are ignored.
 pub fn parse_referer(raw: &[u8]) -> Result<CallingSite, Unusable> {
     let value = clean_value(raw)?;
+    if holds_several_urls(value) {
+        return Err(Unusable::SeveralValues);
+    }
+    if value.contains('#') {
+        return Err(Unusable::FragmentInReferer);
+    }
     let (scheme, rest) = split_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     site(scheme, authority)
@@ -149,6 +157,23 @@ fn clean_value(raw: &[u8]) -> Result<&str, Unusable> {
         return Err(Unusable::Backslash);
     }
     Ok(value)
+}
+
+/// Several `Referer` lines reach the filter joined with `,`: a comma followed
+/// by `scheme://` starts a second URL. (A comma alone may be part of a path.)
+fn holds_several_urls(value: &str) -> bool {
+    value.split(',').skip(1).any(|after| {
+        let after = after.trim_start_matches([' ', '\t']);
+        after.split_once("://").is_some_and(|(scheme, _)| {
+            scheme
+                .bytes()
+                .next()
+                .is_some_and(|first| first.is_ascii_alphabetic())
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        })
+    })
 }
 
 fn split_scheme(value: &str) -> Result<(Scheme, &str), Unusable> {
@@ -240,11 +265,24 @@ mod tests {
     #[test]
     fn referers_keep_only_scheme_host_and_port() {
         assert_eq!(
-            referer("https://app.example.com/page?q=1#top").unwrap(),
+            referer("https://app.example.com/page?q=1").unwrap(),
             "https://app.example.com"
+        );
+        assert_eq!(
+            referer("https://app.example.com/page#top"),
+            Err(Unusable::FragmentInReferer)
         );
         assert_eq!(referer("http://a.com:8080?x").unwrap(), "http://a.com:8080");
         assert_eq!(referer("https://a.com/x,y").unwrap(), "https://a.com");
+        assert_eq!(referer("https://a.com/x,y/z://w").unwrap(), "https://a.com");
+        assert_eq!(
+            referer("https://a.com/,https://b.com/"),
+            Err(Unusable::SeveralValues)
+        );
+        assert_eq!(
+            referer("https://a.com/,HTTP://b.com/"),
+            Err(Unusable::SeveralValues)
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub use request::{Attribute, Fetched, Request};
 #[cfg(test)]
 mod client_ip_tests;
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod decision_tests;
 #[cfg(test)]
 mod fake_request;

@@ -170,6 +170,7 @@ def envoy_yaml(
     access_log=None,
     ecds_path=None,
     upstream_http2=False,
+    skip_xff_append=False,
 ):
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
     With `ecds_path`, the filter comes from that ECDS resource file instead."""
@@ -191,7 +192,8 @@ static_resources:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: api
           use_remote_address: {str(use_remote_address).lower()}
-          xff_num_trusted_hops: {xff_num_trusted_hops}{access_log_yaml(access_log)}
+          xff_num_trusted_hops: {xff_num_trusted_hops}
+          skip_xff_append: {str(skip_xff_append).lower()}{access_log_yaml(access_log)}
           route_config:
             virtual_hosts:
             - name: api
@@ -373,9 +375,11 @@ def request(port, headers=(), source="127.0.0.1", target="127.0.0.1", path="/", 
         sock.bind((source, 0))
         sock.connect((target, port))
         host = f"[{target}]" if family == socket.AF_INET6 else target
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+        lines = [f"{method} {path} HTTP/1.1", "Connection: close"]
+        if not any(name.lower() == "host" for name, _ in headers):
+            lines.append(f"Host: {host}:{port}")
         lines += [f"{name}: {value}" for name, value in headers]
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
         data = b""
         while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
             data += chunk
