@@ -10,7 +10,7 @@ VENV_READY := $(VENV)/.installed
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs chromium e2e run bench clean
+.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs chromium valgrind e2e run bench fuzz soak clean
 
 build: wasm cli
 
@@ -59,8 +59,12 @@ validate-configs: $(VENV_READY) wasm
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-e2e: $(VENV_READY) wasm cli chromium
-	$(PY) -m pytest tests/e2e -q
+# valgrind counts the instructions of the linear-work tests.
+valgrind:
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+
+e2e: $(VENV_READY) wasm cli chromium valgrind
+	$(PY) -m pytest tests/e2e tests/work -q
 
 # Envoy CPU per request next to RBAC, Lua and a no-op Wasm filter; writes
 # BENCHMARKS.md. Not part of `make test`. Then the engine's own numbers.
@@ -69,6 +73,25 @@ bench: $(VENV_READY) wasm
 	cargo build --release --target wasm32-wasip1 --example noop_filter
 	$(PY) bench/envoy_bench.py --strip-callbacks $(USED_CALLBACKS)
 	cargo bench --bench engine
+
+# A million requests of the bypass corpus and hostile values through real
+# Envoy; checks answers, 5xx, Wasm VM health and memory. Not part of `make test`.
+soak: $(VENV_READY) wasm
+	$(PY) bench/soak.py
+
+# Fuzzes each target for FUZZ_SECONDS with cargo fuzz (nightly). Seeds are in
+# fuzz/corpus/<target>; what a run discovers goes to fuzz/.work/<target>, and
+# a crash to fuzz/artifacts/<target> (then: make it a regression test).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := config_load calling_site x_forwarded_for evaluate
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/.work/$$target; \
+	  cargo +nightly fuzz run $$target fuzz/.work/$$target fuzz/corpus/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 || exit 1; \
+	done
 
 # Envoy on 127.0.0.1:10000 with the example policy, in front of an echo API on :10001.
 run: $(VENV_READY) wasm

@@ -45,7 +45,7 @@ mod decision_tests;
 mod fake_request;
 #[cfg(test)]
 mod operations_tests;
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod property_tests;
 #[cfg(test)]
 mod policy_loader_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod property_tests;
