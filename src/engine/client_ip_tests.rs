@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::fake_request::FakeRequest;
+use super::test_support::{load_errors, FakeRequest};
 use super::*;
 
 const TRUSTED: &str = r#"["10.0.0.0/8", "2001:db8:ffff::/48"]"#;
@@ -247,14 +247,7 @@ fn an_unknown_client_fails_the_ip_check_even_under_or() {
 
 #[test]
 fn configuration_errors() {
-    let errors = |client_ip: &str| -> Vec<String> {
-        let json = format!(r#"{{"client_ip": {client_ip}}}"#);
-        load_policy(json.as_bytes())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    };
+    let errors = |client_ip: &str| load_errors(&format!(r#"{{"client_ip": {client_ip}}}"#));
     assert_eq!(
         errors(r#"{"from": "xff"}"#),
         ["client_ip.from: \"xff\" is not allowed; use one of \"source_address\", \"x_forwarded_for\", \"header\""]

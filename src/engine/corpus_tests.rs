@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::fake_request::FakeRequest;
+use super::test_support::FakeRequest;
 use super::*;
 
 const REQUESTS: &str = include_str!("../../tests/corpus/requests.json");

@@ -1,6 +1,6 @@
 //! Decisions of whole policies on whole requests.
 
-use super::fake_request::FakeRequest;
+use super::test_support::FakeRequest;
 use super::*;
 
 fn policy(json: &str) -> Policy {

@@ -8,10 +8,14 @@ use ipnet::IpNet;
 
 use super::fast_hash::FastMap;
 
+/// One table per prefix length, longest first. IPv4 keys are stored widened
+/// to `u128`, so both families share the code.
+type Tables = Vec<(u8, FastMap<u128, usize>)>;
+
 #[derive(Debug, Default)]
 pub struct IpSet {
-    v4: Vec<(u8, FastMap<u32, usize>)>,
-    v6: Vec<(u8, FastMap<u128, usize>)>,
+    v4: Tables,
+    v6: Tables,
 }
 
 impl IpSet {
@@ -22,7 +26,7 @@ impl IpSet {
             IpNet::V4(v4) => insert_into(
                 &mut self.v4,
                 v4.prefix_len(),
-                u32::from(v4.network()),
+                u32::from(v4.network()).into(),
                 index,
             ),
             IpNet::V6(v6) => insert_into(
@@ -37,26 +41,17 @@ impl IpSet {
     /// The index of the most specific entry that contains `addr`.
     pub fn find(&self, addr: IpAddr) -> Option<usize> {
         match addr {
-            IpAddr::V4(v4) => find_in(&self.v4, u32::from(v4), 32),
+            IpAddr::V4(v4) => find_in(&self.v4, u32::from(v4).into(), 32),
             IpAddr::V6(v6) => find_in(&self.v6, u128::from(v6), 128),
         }
     }
 }
 
-fn insert_into<K>(
-    tables: &mut Vec<(u8, FastMap<K, usize>)>,
-    len: u8,
-    key: K,
-    index: usize,
-) -> Option<usize>
-where
-    K: std::hash::Hash + Eq,
-{
+fn insert_into(tables: &mut Tables, len: u8, key: u128, index: usize) -> Option<usize> {
     let position = match tables.iter().position(|(l, _)| *l == len) {
         Some(position) => position,
         None => {
             tables.push((len, FastMap::default()));
-            // Longest prefix first, so the most specific entry is found first.
             tables.sort_by_key(|(l, _)| std::cmp::Reverse(*l));
             tables.iter().position(|(l, _)| *l == len)?
         }
@@ -71,38 +66,17 @@ where
     }
 }
 
-fn find_in<K>(tables: &[(u8, FastMap<K, usize>)], addr: K, width: u32) -> Option<usize>
-where
-    K: std::hash::Hash + Eq + Copy + Mask,
-{
+fn find_in(tables: &Tables, addr: u128, width: u32) -> Option<usize> {
     tables.iter().find_map(|(len, table)| {
-        table
-            .get(&addr.keep_high_bits(u32::from(*len), width))
-            .copied()
+        // Clear the host bits: the bits below the prefix, of an address `width` bits wide.
+        let host_bits = width - u32::from(*len);
+        let network = addr
+            .checked_shr(host_bits)
+            .unwrap_or(0)
+            .checked_shl(host_bits)
+            .unwrap_or(0);
+        table.get(&network).copied()
     })
-}
-
-/// Clearing host bits, for both address widths.
-trait Mask {
-    fn keep_high_bits(self, len: u32, width: u32) -> Self;
-}
-
-impl Mask for u32 {
-    fn keep_high_bits(self, len: u32, width: u32) -> Self {
-        self.checked_shr(width - len)
-            .unwrap_or(0)
-            .checked_shl(width - len)
-            .unwrap_or(0)
-    }
-}
-
-impl Mask for u128 {
-    fn keep_high_bits(self, len: u32, width: u32) -> Self {
-        self.checked_shr(width - len)
-            .unwrap_or(0)
-            .checked_shl(width - len)
-            .unwrap_or(0)
-    }
 }
 
 #[cfg(test)]

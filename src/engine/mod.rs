@@ -42,10 +42,10 @@ mod corpus_tests;
 #[cfg(test)]
 mod decision_tests;
 #[cfg(test)]
-mod fake_request;
-#[cfg(test)]
 mod operations_tests;
 #[cfg(test)]
 mod policy_loader_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod property_tests;
+#[cfg(test)]
+mod test_support;

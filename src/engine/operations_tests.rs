@@ -1,6 +1,6 @@
 //! Dry run, the reply's forms (gRPC, CORS, 404), counters and access-log records.
 
-use super::fake_request::FakeRequest;
+use super::test_support::{load_errors, FakeRequest};
 use super::*;
 
 const LISTS: &str = r#""domains": {"mode": "listed", DOMAIN_DRY "allowed": [{"name": "Web app", "domain": "app.example.com"}]},
@@ -200,13 +200,7 @@ fn counters_and_records() {
 
 #[test]
 fn operation_settings_are_validated() {
-    let errors = |json: &str| -> Vec<String> {
-        load_policy(json.as_bytes())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    };
+    let errors = load_errors;
     assert_eq!(
         errors(r#"{"deny_status": 401}"#),
         ["deny_status: must be 403 (the default) or 404 (to hide that the API exists), found 401"]

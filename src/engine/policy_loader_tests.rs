@@ -1,14 +1,7 @@
 //! Loading configurations: defaults, warnings, and every error at once.
 
+use super::test_support::load_errors as errors;
 use super::*;
-
-fn errors(json: &str) -> Vec<String> {
-    load_policy(json.as_bytes())
-        .unwrap_err()
-        .iter()
-        .map(ToString::to_string)
-        .collect()
-}
 
 fn warnings(json: &str) -> Vec<String> {
     load_policy(json.as_bytes()).unwrap().warnings

@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
 
-use super::fake_request::FakeRequest;
+use super::test_support::FakeRequest;
 use super::*;
 
 fn policy(json: &str) -> Policy {

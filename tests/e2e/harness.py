@@ -163,6 +163,27 @@ def access_log_yaml(path):
               log_format: {{text_format_source: {{inline_string: "{ACCESS_LOG_FORMAT}"}}}}"""
 
 
+def listener_head(name, port, admin_port):
+    """Envoy's admin and one HTTP listener on 127.0.0.1 and ::1, up to the
+    connection manager's settings (which the caller continues)."""
+    return f"""
+node: {{id: proxy-allowlist-test, cluster: proxy-allowlist}}
+admin:
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
+static_resources:
+  listeners:
+  - name: {name}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    additional_addresses:
+    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {name}"""
+
+
 def envoy_yaml(
     plugin_config,
     port,
@@ -179,22 +200,7 @@ def envoy_yaml(
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
     With `ecds_path`, the filter comes from that ECDS resource file instead."""
     the_filter = ecds_filter_yaml(ecds_path, 10) if ecds_path else filter_yaml(plugin_config, 10)
-    return f"""
-node: {{id: proxy-allowlist-test, cluster: proxy-allowlist}}
-admin:
-  address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
-static_resources:
-  listeners:
-  - name: api
-    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
-    additional_addresses:
-    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: api
+    return f"""{listener_head("api", port, admin_port)}
           use_remote_address: {str(use_remote_address).lower()}
           xff_num_trusted_hops: {xff_num_trusted_hops}
           skip_xff_append: {str(skip_xff_append).lower()}{access_log_yaml(access_log)}
@@ -226,21 +232,7 @@ static_resources:
 def load_balancer_yaml(port, admin_port, backend_port, bind_address):
     """A front Envoy playing the load balancer: it appends the caller's
     address to X-Forwarded-For and connects onwards from `bind_address`."""
-    return f"""
-admin:
-  address: {{socket_address: {{address: 127.0.0.1, port_value: {admin_port}}}}}
-static_resources:
-  listeners:
-  - name: edge
-    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
-    additional_addresses:
-    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: edge
+    return f"""{listener_head("edge", port, admin_port)}
           use_remote_address: true
           route_config:
             virtual_hosts:

@@ -1,7 +1,17 @@
-//! A request made of given values, for tests: it records what the engine
-//! asked for, so tests can prove what a decision did not need to read.
+//! Test support: a request made of given values, which records what the
+//! engine asked for (so tests can prove what a decision did not read), and
+//! the errors of a configuration as text.
 
+use super::policy_loader::load_policy;
 use super::request::{Attribute, Fetched, Request};
+
+/// Every error of a configuration that must be refused, as users see them.
+pub fn load_errors(json: &str) -> Vec<String> {
+    match load_policy(json.as_bytes()) {
+        Ok(_) => panic!("accepted: {json}"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
 
 #[derive(Default)]
 pub struct FakeRequest {
