@@ -65,9 +65,10 @@ def allowed_origin(size):
 DENIED_ORIGIN = "https://evil.example.net"
 
 
-def ours(size, condition, module=MODULE):
+def ours(size, condition, module=MODULE, **settings):
     domains, cidrs = policy(size)
     config = {
+        **settings,
         "domains": {"mode": "listed", "allowed": [{"domain": d} for d in domains]},
         "source_ips": {"mode": "listed", "allowed": [{"ip": c} for c in cidrs]},
         "condition": condition,
@@ -251,6 +252,14 @@ def variants():
         Variant("Lua 25+25 and", [lua(25, "and")], a25, ALLOWED_IP, 200, "RBAC 25+25 and"),
         Variant("proxy-allowlist 25+25 and", [ours(25, "and")], a25, ALLOWED_IP, 200, "RBAC 25+25 and"),
         Variant(
+            "proxy-allowlist 25+25 and, record_decisions denied",
+            [ours(25, "and", record_decisions="denied")],
+            a25,
+            ALLOWED_IP,
+            200,
+            "RBAC 25+25 and",
+        ),
+        Variant(
             "proxy-allowlist 25+25 and, SDK exports kept",
             [ours(25, "and", MODULE_ALL_EXPORTS)],
             a25,
@@ -263,6 +272,14 @@ def variants():
         Variant("proxy-allowlist 25+25 or, deny", [ours(25, "or")], DENIED_ORIGIN, DENIED_IP, 403, "RBAC 25+25 or, deny"),
         Variant("RBAC 10k+10k and", [rbac(10_000, "and")], a10k, ALLOWED_IP, 200),
         Variant("proxy-allowlist 10k+10k and", [ours(10_000, "and")], a10k, ALLOWED_IP, 200, "RBAC 10k+10k and"),
+        Variant(
+            "proxy-allowlist 10k+10k and, record_decisions denied",
+            [ours(10_000, "and", record_decisions="denied")],
+            a10k,
+            ALLOWED_IP,
+            200,
+            "RBAC 10k+10k and",
+        ),
     ]
     return v
 
