@@ -106,7 +106,7 @@ pub fn parse_origin(raw: &[u8]) -> Result<CallingSite, Unusable> {
         return Err(Unusable::SeveralValues);
     }
     let (scheme, rest) = split_scheme(value)?;
-    if rest.contains(['/', '?', '#']) {
+    if rest.bytes().any(|b| matches!(b, b'/' | b'?' | b'#')) {
         return Err(Unusable::PathInOrigin);
     }
     site(scheme, rest)
@@ -139,24 +139,33 @@ pub fn parse_request_authority(raw: &[u8], scheme: &[u8]) -> Result<CallingSite,
 
 /// Checks the bytes every source shares and trims surrounding whitespace.
 fn clean_value(raw: &[u8]) -> Result<&str, Unusable> {
-    let value = std::str::from_utf8(raw).map_err(|_| Unusable::NonAscii)?;
-    let value = value.trim_matches([' ', '\t']);
+    let value = trim_ows(raw);
     if value.is_empty() {
         return Err(Unusable::Empty);
     }
-    if !value.is_ascii() {
-        return Err(Unusable::NonAscii);
+    // One pass over the bytes: this runs on every request.
+    for &byte in value {
+        match byte {
+            b' ' | b'\t' => return Err(Unusable::Whitespace),
+            b'\\' => return Err(Unusable::Backslash),
+            0x80.. => return Err(Unusable::NonAscii),
+            _ if byte.is_ascii_control() => return Err(Unusable::Control),
+            _ => {}
+        }
     }
-    if value.bytes().any(|b| b == b' ' || b == b'\t') {
-        return Err(Unusable::Whitespace);
+    // All ASCII, so this cannot fail.
+    std::str::from_utf8(value).map_err(|_| Unusable::NonAscii)
+}
+
+/// Without the optional whitespace (spaces and tabs) around a header value.
+fn trim_ows(mut value: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
     }
-    if value.bytes().any(|b| b.is_ascii_control()) {
-        return Err(Unusable::Control);
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
     }
-    if value.contains('\\') {
-        return Err(Unusable::Backslash);
-    }
-    Ok(value)
+    value
 }
 
 /// Several `Referer` lines reach the filter joined with `,`: a comma followed
@@ -177,7 +186,9 @@ fn holds_several_urls(value: &str) -> bool {
 }
 
 fn split_scheme(value: &str) -> Result<(Scheme, &str), Unusable> {
-    let (scheme_text, rest) = value.split_once("://").ok_or(Unusable::NotAbsolute)?;
+    let colon = value.find(':').ok_or(Unusable::NotAbsolute)?;
+    let (scheme_text, rest) = value.split_at(colon);
+    let rest = rest.strip_prefix("://").ok_or(Unusable::NotAbsolute)?;
     let scheme = Scheme::parse(scheme_text).ok_or_else(|| Unusable::Scheme(scheme_text.into()))?;
     Ok((scheme, rest))
 }

@@ -60,11 +60,16 @@ pub fn parse_address_and_port(text: &str) -> Option<(IpAddr, Option<u16>)> {
             _ => Some(parse_port(after.strip_prefix(':')?)?),
         };
         (IpAddr::V6(inner.parse::<Ipv6Addr>().ok()?), port)
-    } else if let Ok(addr) = text.parse::<IpAddr>() {
-        (addr, None)
     } else {
-        let (host, port) = text.rsplit_once(':')?;
-        (IpAddr::V4(host.parse().ok()?), Some(parse_port(port)?))
+        match text.split_once(':') {
+            // One colon: IPv4 with a port, the common case (Envoy's source.address).
+            Some((host, port)) if !port.contains(':') => {
+                (IpAddr::V4(host.parse().ok()?), Some(parse_port(port)?))
+            }
+            // Several colons: a bare IPv6 address.
+            Some(_) => (IpAddr::V6(text.parse::<Ipv6Addr>().ok()?), None),
+            None => (IpAddr::V4(text.parse().ok()?), None),
+        }
     };
     Some((unmap(addr), port))
 }

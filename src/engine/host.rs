@@ -112,11 +112,19 @@ pub fn parse_host(text: &str) -> Result<Host, HostError> {
     if name.len() > MAX_NAME_LEN {
         return Err(HostError::NameTooLong(name.len()));
     }
-    let mut last_label = "";
-    for label in name.split('.') {
-        check_label(label)?;
-        last_label = label;
+    // One pass (this runs on every request): check each label and build the
+    // lowercase form.
+    let mut lower = Vec::with_capacity(name.len());
+    let mut label_start = 0;
+    for (index, byte) in name.bytes().enumerate() {
+        if byte == b'.' {
+            check_label(name.get(label_start..index).unwrap_or_default())?;
+            label_start = index + 1;
+        }
+        lower.push(byte.to_ascii_lowercase());
     }
+    let last_label = name.get(label_start..).unwrap_or_default();
+    check_label(last_label)?;
     // As in the WHATWG URL parser: a numeric last label makes the host an IPv4
     // address, and only the canonical dotted quad is accepted.
     if is_numeric_label(last_label) {
@@ -129,7 +137,7 @@ pub fn parse_host(text: &str) -> Result<Host, HostError> {
         };
     }
     Ok(Host {
-        text: name.to_ascii_lowercase(),
+        text: String::from_utf8(lower).map_err(|_| HostError::NonAscii)?,
         kind: HostKind::Name,
     })
 }
@@ -138,11 +146,11 @@ fn check_label(label: &str) -> Result<(), HostError> {
     if label.is_empty() {
         return Err(HostError::EmptyLabel);
     }
-    if let Some(c) = label
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    if let Some(byte) = label
+        .bytes()
+        .find(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
     {
-        return Err(HostError::InvalidChar(c));
+        return Err(HostError::InvalidChar(char::from(byte)));
     }
     if label.len() > MAX_LABEL_LEN {
         return Err(HostError::LabelTooLong(label.to_string()));
