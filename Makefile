@@ -70,7 +70,7 @@ e2e: $(VENV_READY) wasm cli chromium valgrind
 # BENCHMARKS.md. Not part of `make test`. Then the engine's own numbers.
 bench: $(VENV_READY) wasm
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	cargo build --release --target wasm32-wasip1 --example noop_filter
+	cargo build --release --target wasm32-wasip1 --example noop_filter --example one_read_filter
 	$(PY) bench/envoy_bench.py --strip-callbacks $(USED_CALLBACKS)
 	cargo bench --bench engine
 

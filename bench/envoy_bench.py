@@ -38,6 +38,8 @@ MODULE = ROOT / "target/wasm32-wasip1/release/proxy_allowlist.wasm"
 MODULE_ALL_EXPORTS = ROOT / "target/wasm32-wasip1/release/deps/proxy_allowlist.wasm"
 NOOP = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
 NOOP_STRIPPED = ROOT / "target/wasm32-wasip1/release/examples/noop_filter_stripped.wasm"
+ONE_READ = ROOT / "target/wasm32-wasip1/release/examples/one_read_filter.wasm"
+ONE_READ_STRIPPED = ROOT / "target/wasm32-wasip1/release/examples/one_read_filter_stripped.wasm"
 
 # Envoy's worker on one core, the load client on the other.
 ENVOY_CPU, WRK_CPU = "0", "1"
@@ -245,6 +247,14 @@ def variants():
             200,
             "RBAC 25+25 and",
         ),
+        Variant(
+            "Wasm filter that only reads one header, unused callbacks removed",
+            [wasm_filter(ONE_READ_STRIPPED)],
+            a25,
+            ALLOWED_IP,
+            200,
+            "RBAC 25+25 and",
+        ),
         Variant("RBAC 25+25 and", [rbac(25, "and")], a25, ALLOWED_IP, 200),
         Variant("RBAC 25+25 and, deny", [rbac(25, "and")], DENIED_ORIGIN, ALLOWED_IP, 403),
         Variant("RBAC 25+25 or", [rbac(25, "or")], DENIED_ORIGIN, ALLOWED_IP, 200),
@@ -376,8 +386,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--strip-callbacks", required=True, help="the callbacks `make wasm` keeps exported")
     args = parser.parse_args()
-    stripped, _ = strip(NOOP.read_bytes(), set(args.strip_callbacks.split(",")))
-    NOOP_STRIPPED.write_bytes(stripped)
+    keep = set(args.strip_callbacks.split(","))
+    for module, stripped_path in [(NOOP, NOOP_STRIPPED), (ONE_READ, ONE_READ_STRIPPED)]:
+        stripped, _ = strip(module.read_bytes(), keep)
+        stripped_path.write_bytes(stripped)
     all_variants = variants()
     try:
         for variant in all_variants:
