@@ -1,6 +1,8 @@
 //! A decision as one short line for access logs (Envoy filter state, shown
 //! with `%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%`).
 
+use std::fmt::Write;
+
 use super::decision::Decision;
 use super::policy::{ListedEntry, Policy};
 use super::quoted::Quoted;
@@ -41,9 +43,7 @@ impl Decision {
 fn push_entry(line: &mut String, key: &str, entry: Option<&ListedEntry>) {
     if let Some(entry) = entry {
         let label = entry.name.as_deref().unwrap_or(&entry.value);
-        line.push(' ');
-        line.push_str(key);
-        line.push('=');
-        line.push_str(&Quoted(label).to_string());
+        // Written straight into the line: no second string per request.
+        let _ = write!(line, " {key}={}", Quoted(label));
     }
 }

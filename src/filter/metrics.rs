@@ -32,6 +32,13 @@ impl Metrics {
         }
     }
 
+    /// Counts one and hands it to Envoy at once: for configuration events,
+    /// which may not live to see a tick.
+    pub fn count_now(&self, counter: Counter) {
+        self.add(counter);
+        self.flush();
+    }
+
     /// Hands the pending counts to Envoy.
     pub fn flush(&self) {
         for (id, cell) in self.ids.iter().zip(&self.pending) {

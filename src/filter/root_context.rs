@@ -43,8 +43,7 @@ impl RootContext for AllowlistRoot {
             Fetched::Absent => Vec::new(),
             Fetched::Unavailable => {
                 error!("proxy-allowlist: configuration rejected: the host did not hand over the plugin configuration");
-                metrics.add(Counter::PoliciesRejected);
-                metrics.flush();
+                metrics.count_now(Counter::PoliciesRejected);
                 return false;
             }
         };
@@ -59,8 +58,7 @@ impl RootContext for AllowlistRoot {
                     loaded.policy.dry_run,
                     loaded.warnings.len()
                 );
-                metrics.add(Counter::PoliciesLoaded);
-                metrics.flush();
+                metrics.count_now(Counter::PoliciesLoaded);
                 if !host_abi::set_tick_period_milliseconds(FLUSH_PERIOD_MS) {
                     warn!("proxy-allowlist: no timer from the host; counters will not reach Envoy's stats");
                 }
@@ -78,8 +76,7 @@ impl RootContext for AllowlistRoot {
                     listed.len(),
                     listed.join("; ")
                 );
-                metrics.add(Counter::PoliciesRejected);
-                metrics.flush();
+                metrics.count_now(Counter::PoliciesRejected);
                 false
             }
         }

@@ -84,11 +84,11 @@ impl<'a> CheckReport<'a> {
             record: decision.record(policy),
             checks: Checks {
                 domain: outcome(
-                    policy.domain_entry(0).is_some(),
+                    policy.domains.is_some(),
                     decision.domain.as_ref().map(|c| c.matched.is_some()),
                 ),
                 source_ip: outcome(
-                    policy.source_ip_entry(0).is_some(),
+                    policy.source_ips.is_some(),
                     decision.source_ip.as_ref().map(|c| c.matched.is_some()),
                 ),
             },
