@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use proxy_allowlist::engine::{load_policy, Attribute, Fetched, Policy, Request};
+use proxy_allowlist::engine::{load_policy, Fetched, HostRead, Policy, RequestValues};
 
 /// The values Envoy would hand over for one request.
 struct BenchRequest {
@@ -13,11 +13,11 @@ struct BenchRequest {
     source: &'static str,
 }
 
-impl Request for BenchRequest {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
-        match attribute {
-            Attribute::Origin => Fetched::Present(self.origin.as_bytes().to_vec()),
-            Attribute::SourceAddress => Fetched::Present(self.source.as_bytes().to_vec()),
+impl RequestValues for BenchRequest {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched {
+        match read {
+            HostRead::Header("origin") => Fetched::Present(self.origin.as_bytes().to_vec()),
+            HostRead::SourceAddress => Fetched::Present(self.source.as_bytes().to_vec()),
             _ => Fetched::Absent,
         }
     }

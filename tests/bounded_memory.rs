@@ -7,7 +7,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use proxy_allowlist::engine::{load_policy, Attribute, Fetched, Request};
+use proxy_allowlist::engine::{load_policy, SimulatedRequest};
 
 struct Counting;
 
@@ -34,16 +34,15 @@ struct Hostile {
     xff: Vec<u8>,
 }
 
-impl Request for Hostile {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
-        match attribute {
-            Attribute::Origin => Fetched::Present(self.origin.clone()),
-            Attribute::Referer => Fetched::Present(self.referer.clone()),
-            Attribute::XForwardedFor => Fetched::Present(self.xff.clone()),
-            Attribute::SourceAddress => Fetched::Present(b"10.0.0.2:4000".to_vec()),
-            Attribute::ContentType => Fetched::Present(b"application/grpc".to_vec()),
-            _ => Fetched::Absent,
-        }
+impl Hostile {
+    fn request(&self) -> SimulatedRequest {
+        let mut request = SimulatedRequest::default()
+            .with_line("origin", &self.origin)
+            .with_line("referer", &self.referer)
+            .with_line("x-forwarded-for", &self.xff)
+            .with_line("content-type", "application/grpc");
+        request.set_source_address("10.0.0.2:4000");
+        request
     }
 }
 
@@ -71,11 +70,7 @@ fn the_heap_does_not_grow_across_requests() {
     ];
     let judge = || {
         for input in &inputs {
-            let mut request = Hostile {
-                origin: input.origin.clone(),
-                referer: input.referer.clone(),
-                xff: input.xff.clone(),
-            };
+            let mut request = input.request();
             let decision = policy.evaluate(&mut request);
             if let Some(reason) = decision.denied {
                 drop(policy.local_reply(reason, &mut request));

@@ -1,7 +1,7 @@
 //! Shared by the fuzz targets: a request made of fuzzer bytes, and policies
 //! that exercise every parser.
 
-use proxy_allowlist::engine::{load_policy, Attribute, Fetched, Policy, Request};
+use proxy_allowlist::engine::{load_policy, Fetched, HostRead, Policy, RequestValues};
 
 /// Request values by header name (`source.address` for the peer).
 #[derive(Default)]
@@ -16,9 +16,12 @@ impl FuzzRequest {
     }
 }
 
-impl Request for FuzzRequest {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
-        let name = attribute.header_name().unwrap_or("source.address");
+impl RequestValues for FuzzRequest {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched {
+        let name = match read {
+            HostRead::Header(name) | HostRead::EveryLine(name) => name,
+            HostRead::SourceAddress => "source.address",
+        };
         self.values
             .iter()
             .find(|(n, _)| *n == name)

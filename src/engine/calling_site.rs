@@ -158,7 +158,7 @@ fn clean_value(raw: &[u8]) -> Result<&str, Unusable> {
 }
 
 /// Without the optional whitespace (spaces and tabs) around a header value.
-fn trim_ows(mut value: &[u8]) -> &[u8] {
+pub fn trim_ows(mut value: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = value {
         value = rest;
     }

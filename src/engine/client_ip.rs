@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::client_address::{parse_address_and_port, parse_source_address, AddressProblem};
 use super::ip_set::IpSet;
-use super::request::{Attribute, Fetched, Request};
+use super::request::{Attribute, Fetched, RequestValues};
 
 const X_FORWARDED_FOR: &str = "X-Forwarded-For";
 
@@ -78,7 +78,7 @@ impl ClientIpSource {
         }
     }
 
-    pub fn resolve(&self, request: &mut impl Request) -> ClientIp {
+    pub fn resolve(&self, request: &mut impl RequestValues) -> ClientIp {
         let peer = match request.fetch(Attribute::SourceAddress) {
             Fetched::Present(raw) => parse_source_address(&raw),
             Fetched::Absent => Err(AddressProblem::Missing),
@@ -150,7 +150,7 @@ fn walk_forwarded_for(raw: &[u8], peer: IpAddr, trusted: &IpSet) -> ClientIp {
     found(leftmost, HowFound::AllTrusted { entries: skipped })
 }
 
-fn from_single_header(request: &mut impl Request, name: &str) -> ClientIp {
+fn from_single_header(request: &mut impl RequestValues, name: &str) -> ClientIp {
     let header = || name.to_string();
     let raw = match request.fetch(Attribute::ClientIpHeader(name)) {
         Fetched::Present(raw) => raw,

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::test_support::{load_errors, FakeRequest};
+use super::test_support::{load_errors, RecordingRequest};
 use super::*;
 
 const TRUSTED: &str = r#"["10.0.0.0/8", "2001:db8:ffff::/48"]"#;
@@ -23,7 +23,7 @@ fn xff_policy() -> Policy {
 /// The chosen address and how it was found, or the problem.
 fn resolve(
     policy: &Policy,
-    mut request: FakeRequest,
+    mut request: RecordingRequest,
 ) -> Result<(IpAddr, HowFound), AddressProblem> {
     let client = policy.evaluate(&mut request).source_ip.unwrap().client;
     client.address.map(|addr| (addr, client.how.unwrap()))
@@ -36,7 +36,7 @@ fn ip(text: &str) -> IpAddr {
 #[test]
 fn the_default_is_envoys_address_and_ignores_the_header() {
     let p = policy_from(r#"{"from": "source_address"}"#);
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("10.1.1.1:5000")
         .forwarded_for("198.51.100.7");
     assert_eq!(
@@ -48,7 +48,7 @@ fn the_default_is_envoys_address_and_ignores_the_header() {
 #[test]
 fn an_untrusted_peer_is_the_client_and_its_header_is_ignored() {
     let p = xff_policy();
-    let mut r = FakeRequest::default()
+    let mut r = RecordingRequest::default()
         .from("203.0.113.5:5000")
         .forwarded_for("198.51.100.7");
     let decision = p.evaluate(&mut r);
@@ -64,7 +64,7 @@ fn an_untrusted_peer_is_the_client_and_its_header_is_ignored() {
 fn walks_from_the_right_past_trusted_proxies() {
     let p = xff_policy();
     let r = |xff: &str| {
-        FakeRequest::default()
+        RecordingRequest::default()
             .from("10.0.0.2:5000")
             .forwarded_for(xff)
     };
@@ -86,7 +86,7 @@ fn walks_from_the_right_past_trusted_proxies() {
 #[test]
 fn several_header_lines_arrive_joined_and_are_all_walked() {
     let p = xff_policy();
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("10.0.0.2:1")
         .forwarded_for("1.1.1.1,203.0.113.66,10.0.0.9");
     assert_eq!(
@@ -98,14 +98,14 @@ fn several_header_lines_arrive_joined_and_are_all_walked() {
 #[test]
 fn when_every_entry_is_trusted_the_left_most_is_the_client() {
     let p = xff_policy();
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("10.0.0.2:1")
         .forwarded_for("10.9.9.9, 10.0.0.9");
     assert_eq!(
         resolve(&p, r),
         Ok((ip("10.9.9.9"), HowFound::AllTrusted { entries: 2 }))
     );
-    let r = FakeRequest::default().from("10.0.0.2:1");
+    let r = RecordingRequest::default().from("10.0.0.2:1");
     assert_eq!(
         resolve(&p, r),
         Ok((ip("10.0.0.2"), HowFound::AllTrusted { entries: 0 })),
@@ -117,7 +117,7 @@ fn when_every_entry_is_trusted_the_left_most_is_the_client() {
 fn proxy_written_forms_are_read() {
     let p = xff_policy();
     let r = |xff: &str| {
-        FakeRequest::default()
+        RecordingRequest::default()
             .from("[2001:db8:ffff::1]:443")
             .forwarded_for(xff)
     };
@@ -140,7 +140,7 @@ fn proxy_written_forms_are_read() {
         ip("198.51.100.7")
     );
     let p = policy_from(r#"{"from": "x_forwarded_for", "trusted_proxies": ["10.0.0.0/8"]}"#);
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("[::ffff:10.0.0.2]:1")
         .forwarded_for("198.51.100.7");
     assert_eq!(
@@ -163,7 +163,7 @@ fn a_malformed_candidate_makes_the_client_unknown() {
         "_hidden",
     ] {
         let xff = format!("198.51.100.7, {bad}, 10.0.0.9");
-        let r = FakeRequest::default()
+        let r = RecordingRequest::default()
             .from("10.0.0.2:1")
             .forwarded_for(&xff);
         assert_eq!(
@@ -175,7 +175,7 @@ fn a_malformed_candidate_makes_the_client_unknown() {
             "{bad:?}: never skip past it to an address further left"
         );
     }
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("10.0.0.2:1")
         .forwarded_for("198.51.100.7,");
     assert!(resolve(&p, r).is_err(), "an empty right-most entry");
@@ -184,7 +184,7 @@ fn a_malformed_candidate_makes_the_client_unknown() {
 #[test]
 fn a_peer_derived_from_the_header_is_refused() {
     let p = xff_policy();
-    let r = FakeRequest::default()
+    let r = RecordingRequest::default()
         .from("10.0.0.2:0")
         .forwarded_for("198.51.100.7");
     assert!(matches!(
@@ -199,7 +199,7 @@ fn a_single_address_header_from_a_trusted_edge() {
         r#"{"from": "header", "header": "CF-Connecting-IP", "trusted_proxies": ["10.0.0.0/8"]}"#,
     );
     let r = |peer: &str| {
-        FakeRequest::default().from(peer).with(
+        RecordingRequest::default().from(peer).with(
             Attribute::ClientIpHeader("cf-connecting-ip"),
             "198.51.100.7",
         )
@@ -212,17 +212,24 @@ fn a_single_address_header_from_a_trusted_edge() {
         resolve(&p, r("203.0.113.1:1")),
         Ok((ip("203.0.113.1"), HowFound::UntrustedPeer))
     );
-    let missing = FakeRequest::default().from("10.0.0.2:1");
+    let missing = RecordingRequest::default().from("10.0.0.2:1");
     assert_eq!(
         resolve(&p, missing),
         Err(AddressProblem::HeaderMissing("cf-connecting-ip".into()))
     );
-    let several = FakeRequest::default().from("10.0.0.2:1").with(
+    let several = RecordingRequest::default().from("10.0.0.2:1").with(
         Attribute::ClientIpHeader("cf-connecting-ip"),
         "1.1.1.1, 198.51.100.7",
     );
     assert_eq!(
         resolve(&p, several),
+        Err(AddressProblem::SeveralValues("cf-connecting-ip".into()))
+    );
+    // Two lines: the second, appended by an edge, must be seen too.
+    let header = Attribute::ClientIpHeader("cf-connecting-ip");
+    let two_lines = r("10.0.0.2:1").with(header, "203.0.113.1");
+    assert_eq!(
+        resolve(&p, two_lines),
         Err(AddressProblem::SeveralValues("cf-connecting-ip".into()))
     );
 }
@@ -235,7 +242,7 @@ fn an_unknown_client_fails_the_ip_check_even_under_or() {
             "source_ips": {{"mode": "listed", "allowed": [{{"ip": "0.0.0.0/0"}}]}}}}"#
     );
     let p = load_policy(json.as_bytes()).unwrap().policy;
-    let mut r = FakeRequest::default()
+    let mut r = RecordingRequest::default()
         .from("10.0.0.2:1")
         .forwarded_for("unknown")
         .origin("https://evil.example.net");

@@ -4,49 +4,23 @@
 
 use serde_json::Value;
 
-use super::test_support::FakeRequest;
 use super::*;
 
 const REQUESTS: &str = include_str!("../../tests/corpus/requests.json");
 const CONFIGS: &str = include_str!("../../tests/corpus/configs.json");
 
-/// The request as Envoy shows it to the filter: lowercase names, repeated
-/// headers joined with `,`, `Host` as `:authority`, `:scheme` http.
-fn request_for(case: &Value) -> FakeRequest {
-    let mut joined: Vec<(String, String)> = Vec::new();
-    for pair in case["headers"].as_array().unwrap() {
-        let name = pair[0].as_str().unwrap().to_ascii_lowercase();
-        let value = pair[1]
-            .as_str()
-            .unwrap()
-            .trim_matches([' ', '\t'])
-            .to_string();
-        match joined.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, existing)) => {
-                existing.push(',');
-                existing.push_str(&value);
-            }
-            None => joined.push((name, value)),
-        }
-    }
+/// The request as the client sent it, line by line, from its peer address;
+/// the simulated request hands it over the way Envoy does.
+fn request_for(case: &Value) -> SimulatedRequest {
     let peer = case["peer"].as_str().unwrap();
-    let peer = if peer.contains(':') {
+    let mut request = SimulatedRequest::default();
+    request.set_source_address(if peer.contains(':') {
         format!("[{peer}]:40000")
     } else {
         format!("{peer}:40000")
-    };
-    let mut request = FakeRequest::default()
-        .from(&peer)
-        .with(Attribute::Scheme, "http");
-    for (name, value) in &joined {
-        let attribute = match name.as_str() {
-            "origin" => Attribute::Origin,
-            "referer" => Attribute::Referer,
-            "host" => Attribute::Authority,
-            "x-forwarded-for" => Attribute::XForwardedFor,
-            other => Attribute::ClientIpHeader(other),
-        };
-        request = request.with(attribute, value);
+    });
+    for pair in case["headers"].as_array().unwrap() {
+        request.add_line(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
     }
     request
 }

@@ -5,7 +5,7 @@ use super::calling_site::{
 };
 use super::client_ip::{ClientIp, ClientIpSource};
 use super::policy::{Condition, DomainList, IpList, Policy};
-use super::request::{Attribute, Fetched, Request};
+use super::request::{Attribute, Fetched, RequestValues};
 
 /// Which check failed, and so which message the 403 carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Policy {
     /// Judges a request. The source IP is checked first: it is one value,
     /// and under `or` a match makes the calling site unnecessary (unless the
     /// IP list is only observed while the domain list is enforced).
-    pub fn evaluate(&self, request: &mut impl Request) -> Decision {
+    pub fn evaluate(&self, request: &mut impl RequestValues) -> Decision {
         let ip_enforced = !self.dry_run && self.source_ips.as_ref().is_some_and(|l| !l.dry_run);
         let domain_enforced = !self.dry_run && self.domains.as_ref().is_some_and(|l| !l.dry_run);
         let source_ip = self
@@ -129,7 +129,11 @@ fn verdict(
     }
 }
 
-fn check_source_ip(list: &IpList, source: &ClientIpSource, request: &mut impl Request) -> IpCheck {
+fn check_source_ip(
+    list: &IpList,
+    source: &ClientIpSource,
+    request: &mut impl RequestValues,
+) -> IpCheck {
     let client = source.resolve(request);
     let matched = client
         .address
@@ -142,7 +146,7 @@ fn check_source_ip(list: &IpList, source: &ClientIpSource, request: &mut impl Re
 fn check_domain(
     list: &DomainList,
     sources: &[DomainSource],
-    request: &mut impl Request,
+    request: &mut impl RequestValues,
 ) -> DomainCheck {
     let site = read_calling_site(sources, request);
     let matched = match &site {
@@ -153,7 +157,7 @@ fn check_domain(
 }
 
 /// The first source present on the request decides alone, usable or not.
-fn read_calling_site(sources: &[DomainSource], request: &mut impl Request) -> SiteReading {
+fn read_calling_site(sources: &[DomainSource], request: &mut impl RequestValues) -> SiteReading {
     for &source in sources {
         let attribute = match source {
             DomainSource::Origin => Attribute::Origin,

@@ -1,6 +1,6 @@
 //! Decisions of whole policies on whole requests.
 
-use super::test_support::FakeRequest;
+use super::test_support::RecordingRequest;
 use super::*;
 
 fn policy(json: &str) -> Policy {
@@ -18,7 +18,7 @@ fn both(condition: &str) -> Policy {
     policy(&BOTH.replacen('{', &format!("{{\"condition\": \"{condition}\","), 1))
 }
 
-fn denied(policy: &Policy, mut request: FakeRequest) -> Option<DenyReason> {
+fn denied(policy: &Policy, mut request: RecordingRequest) -> Option<DenyReason> {
     policy.evaluate(&mut request).denied
 }
 
@@ -30,7 +30,7 @@ const BAD_IP: &str = "198.51.100.1:4242";
 #[test]
 fn and_needs_both() {
     let p = both("and");
-    let r = || FakeRequest::default();
+    let r = || RecordingRequest::default();
     assert_eq!(denied(&p, r().origin(GOOD_SITE).from(GOOD_IP)), None);
     assert_eq!(
         denied(&p, r().origin(BAD_SITE).from(GOOD_IP)),
@@ -54,7 +54,7 @@ fn and_needs_both() {
 #[test]
 fn or_needs_either() {
     let p = both("or");
-    let r = || FakeRequest::default();
+    let r = || RecordingRequest::default();
     assert_eq!(denied(&p, r().origin(GOOD_SITE).from(GOOD_IP)), None);
     assert_eq!(denied(&p, r().origin(BAD_SITE).from(GOOD_IP)), None);
     assert_eq!(denied(&p, r().origin(GOOD_SITE).from(BAD_IP)), None);
@@ -77,7 +77,7 @@ fn the_default_allows_everything_and_reads_nothing() {
         r#"{"domains": {"mode": "all"}, "source_ips": {"mode": "all"}}"#,
     ] {
         let p = policy(json);
-        let mut request = FakeRequest::default().origin(BAD_SITE).from(BAD_IP);
+        let mut request = RecordingRequest::default().origin(BAD_SITE).from(BAD_IP);
         assert!(p.evaluate(&mut request).allowed(), "{json}");
         assert!(request.asked.is_empty(), "{json}");
     }
@@ -89,22 +89,22 @@ fn one_listed_list_decides_alone_and_the_condition_is_moot() {
         let domains_only = policy(&format!(
             r#"{{"condition": "{condition}", "domains": {{"mode": "listed", "allowed": [{{"domain": "app.example.com"}}]}}}}"#
         ));
-        let mut request = FakeRequest::default().origin(GOOD_SITE).from(BAD_IP);
+        let mut request = RecordingRequest::default().origin(GOOD_SITE).from(BAD_IP);
         assert_eq!(domains_only.evaluate(&mut request).denied, None);
         assert_eq!(request.asked, ["origin"], "the address is not read");
         assert_eq!(
-            denied(&domains_only, FakeRequest::default().origin(BAD_SITE)),
+            denied(&domains_only, RecordingRequest::default().origin(BAD_SITE)),
             Some(DenyReason::Domain)
         );
 
         let ips_only = policy(&format!(
             r#"{{"condition": "{condition}", "source_ips": {{"mode": "listed", "allowed": [{{"ip": "203.0.113.0/24"}}]}}}}"#
         ));
-        let mut request = FakeRequest::default().origin(BAD_SITE).from(GOOD_IP);
+        let mut request = RecordingRequest::default().origin(BAD_SITE).from(GOOD_IP);
         assert_eq!(ips_only.evaluate(&mut request).denied, None);
         assert_eq!(request.asked, ["source.address"], "no header is read");
         assert_eq!(
-            denied(&ips_only, FakeRequest::default().from(BAD_IP)),
+            denied(&ips_only, RecordingRequest::default().from(BAD_IP)),
             Some(DenyReason::SourceIp)
         );
     }
@@ -113,7 +113,7 @@ fn one_listed_list_decides_alone_and_the_condition_is_moot() {
 #[test]
 fn or_stops_at_a_matching_address() {
     let p = both("or");
-    let mut request = FakeRequest::default().origin(BAD_SITE).from(GOOD_IP);
+    let mut request = RecordingRequest::default().origin(BAD_SITE).from(GOOD_IP);
     let decision = p.evaluate(&mut request);
     assert!(decision.allowed());
     assert_eq!(request.asked, ["source.address"]);
@@ -124,7 +124,7 @@ fn or_stops_at_a_matching_address() {
 #[test]
 fn the_first_present_source_decides_even_when_unusable() {
     let p = both("and");
-    let r = || FakeRequest::default().from(GOOD_IP);
+    let r = || RecordingRequest::default().from(GOOD_IP);
     assert_eq!(
         denied(
             &p,
@@ -164,7 +164,10 @@ fn duplicate_origin_headers_are_unusable() {
     let p = both("and");
     let joined = format!("{GOOD_SITE},{GOOD_SITE}");
     assert_eq!(
-        denied(&p, FakeRequest::default().origin(&joined).from(GOOD_IP)),
+        denied(
+            &p,
+            RecordingRequest::default().origin(&joined).from(GOOD_IP)
+        ),
         Some(DenyReason::Domain)
     );
 }
@@ -175,7 +178,7 @@ fn authority_source_uses_the_request_scheme() {
         r#"{"domain_sources": ["authority"], "domains": {"mode": "listed", "allowed": [{"domain": "https://api.example.com"}]}}"#,
     );
     let r = |scheme: &str| {
-        FakeRequest::default()
+        RecordingRequest::default()
             .with(Attribute::Authority, "api.example.com")
             .with(Attribute::Scheme, scheme)
             .origin(BAD_SITE)
@@ -187,15 +190,15 @@ fn authority_source_uses_the_request_scheme() {
 #[test]
 fn host_failures_fail_closed() {
     let p = both("and");
-    let mut request = FakeRequest::default()
+    let mut request = RecordingRequest::default()
         .from(GOOD_IP)
-        .fetched(Attribute::Origin, Fetched::Unavailable)
+        .failing(Attribute::Origin)
         .with(Attribute::Referer, GOOD_SITE);
     assert_eq!(p.evaluate(&mut request).denied, Some(DenyReason::Domain));
 
-    let mut request = FakeRequest::default()
+    let mut request = RecordingRequest::default()
         .origin(GOOD_SITE)
-        .fetched(Attribute::SourceAddress, Fetched::Unavailable);
+        .failing(Attribute::SourceAddress);
     let decision = p.evaluate(&mut request);
     assert_eq!(decision.denied, Some(DenyReason::SourceIp));
     assert_eq!(
@@ -207,7 +210,7 @@ fn host_failures_fail_closed() {
 #[test]
 fn client_addresses() {
     let p = both("and");
-    let r = |addr: &str| FakeRequest::default().origin(GOOD_SITE).from(addr);
+    let r = |addr: &str| RecordingRequest::default().origin(GOOD_SITE).from(addr);
     assert_eq!(denied(&p, r("[2001:db8::7]:443")), None);
     assert_eq!(
         denied(&p, r("[::ffff:203.0.113.200]:443")),
@@ -229,7 +232,7 @@ fn client_addresses() {
         Some(DenyReason::SourceIp)
     );
     assert_eq!(
-        denied(&p, FakeRequest::default().origin(GOOD_SITE)),
+        denied(&p, RecordingRequest::default().origin(GOOD_SITE)),
         Some(DenyReason::SourceIp)
     );
 }
@@ -238,7 +241,7 @@ fn client_addresses() {
 fn matched_entries_are_reported() {
     let p = both("and");
     let decision = p.evaluate(
-        &mut FakeRequest::default()
+        &mut RecordingRequest::default()
             .origin("https://a.b.example.org")
             .from("[2001:db8::7]:1"),
     );

@@ -4,7 +4,7 @@
 use super::calling_site::parse_origin;
 use super::decision::DenyReason;
 use super::policy::Policy;
-use super::request::{Attribute, Fetched, Request};
+use super::request::{Attribute, Fetched, RequestValues};
 
 /// gRPC's PERMISSION_DENIED, and UNIMPLEMENTED (what a missing route answers).
 const GRPC_PERMISSION_DENIED: i32 = 7;
@@ -26,7 +26,7 @@ pub struct LocalReply {
 impl Policy {
     /// The reply to a request denied for `reason`. Reads `content-type`, and
     /// `Origin` when denials are exposed to browsers: denials only.
-    pub fn local_reply(&self, reason: DenyReason, request: &mut impl Request) -> LocalReply {
+    pub fn local_reply(&self, reason: DenyReason, request: &mut impl RequestValues) -> LocalReply {
         let hidden = self.deny_status == 404;
         let details = reason.details();
         if is_grpc(request) {
@@ -69,7 +69,7 @@ impl Policy {
     }
 }
 
-fn is_grpc(request: &mut impl Request) -> bool {
+fn is_grpc(request: &mut impl RequestValues) -> bool {
     match request.fetch(Attribute::ContentType) {
         Fetched::Present(value) => value
             .get(..16)
@@ -79,7 +79,7 @@ fn is_grpc(request: &mut impl Request) -> bool {
 }
 
 /// The request's `Origin`, when it is one well-formed origin a page can be told about.
-fn readable_origin(request: &mut impl Request) -> Option<String> {
+fn readable_origin(request: &mut impl RequestValues) -> Option<String> {
     let Fetched::Present(raw) = request.fetch(Attribute::Origin) else {
         return None;
     };

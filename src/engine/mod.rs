@@ -22,6 +22,7 @@ mod policy;
 mod policy_loader;
 mod quoted;
 mod request;
+mod simulated_request;
 
 pub use authority::Scheme;
 pub use calling_site::{CallingSite, DomainSource, Unusable};
@@ -33,7 +34,8 @@ pub use deny_response::LocalReply;
 pub use json_fields::FieldError;
 pub use policy::{Condition, ListedEntry, Policy, RecordDecisions};
 pub use policy_loader::{load_policy, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
-pub use request::{Attribute, Fetched, Request};
+pub use request::{Attribute, Fetched, HostRead, RequestValues};
+pub use simulated_request::SimulatedRequest;
 
 #[cfg(test)]
 mod client_ip_tests;

@@ -1,6 +1,6 @@
 //! Dry run, the reply's forms (gRPC, CORS, 404), counters and access-log records.
 
-use super::test_support::{load_errors, FakeRequest};
+use super::test_support::{load_errors, RecordingRequest};
 use super::*;
 
 const LISTS: &str = r#""domains": {"mode": "listed", DOMAIN_DRY "allowed": [{"name": "Web app", "domain": "app.example.com"}]},
@@ -21,8 +21,8 @@ fn policy(condition: &str, domain_dry: bool, ip_dry: bool, extra: &str) -> Polic
     load_policy(json.as_bytes()).unwrap().policy
 }
 
-fn request(origin_ok: bool, ip_ok: bool) -> FakeRequest {
-    FakeRequest::default()
+fn request(origin_ok: bool, ip_ok: bool) -> RecordingRequest {
+    RecordingRequest::default()
         .origin(if origin_ok {
             "https://app.example.com"
         } else {
@@ -93,7 +93,7 @@ fn under_or_an_observed_list_cannot_allow() {
     );
 }
 
-fn reply(policy: &Policy, request: FakeRequest) -> LocalReply {
+fn reply(policy: &Policy, request: RecordingRequest) -> LocalReply {
     let mut request = request;
     let reason = policy.evaluate(&mut request).denied.unwrap();
     policy.local_reply(reason, &mut request)
@@ -139,7 +139,9 @@ fn cors_exposes_denials_to_well_formed_origins_only() {
     assert!(r.headers.contains(&("vary", "Origin".to_string())));
     let r = reply(
         &p,
-        FakeRequest::default().origin("null").from("203.0.113.9:1"),
+        RecordingRequest::default()
+            .origin("null")
+            .from("203.0.113.9:1"),
     );
     assert!(!r
         .headers
@@ -177,7 +179,11 @@ fn counters_and_records() {
         "allow domain_entry=\"Web app\" source_ip_entry=\"Office\""
     );
 
-    let decision = p.evaluate(&mut FakeRequest::default().origin("null").from("203.0.113.9:1"));
+    let decision = p.evaluate(
+        &mut RecordingRequest::default()
+            .origin("null")
+            .from("203.0.113.9:1"),
+    );
     assert_eq!(
         decision.counters().collect::<Vec<_>>(),
         [Counter::DryRunDeniedDomain, Counter::CallingSiteUnusable]
@@ -187,7 +193,7 @@ fn counters_and_records() {
         "dry_run_deny reason=domain source_ip_entry=\"Office\""
     );
 
-    let decision = p.evaluate(&mut FakeRequest::default().origin("https://app.example.com"));
+    let decision = p.evaluate(&mut RecordingRequest::default().origin("https://app.example.com"));
     assert_eq!(
         decision.counters().collect::<Vec<_>>(),
         [Counter::DeniedSourceIp, Counter::ClientAddressUnknown]

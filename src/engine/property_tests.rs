@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
 
-use super::test_support::FakeRequest;
+use super::test_support::RecordingRequest;
 use super::*;
 
 fn policy(json: &str) -> Policy {
@@ -44,13 +44,13 @@ proptest! {
     ) {
         for p in policies() {
             let make = || {
-                let mut r = FakeRequest::default();
+                let mut r = RecordingRequest::default();
                 for (attribute, value) in [
                     (Attribute::Origin, &origin), (Attribute::Referer, &referer), (Attribute::Authority, &host),
                     (Attribute::XForwardedFor, &xff), (Attribute::ClientIpHeader("x-real-ip"), &real_ip),
                     (Attribute::SourceAddress, &source), (Attribute::ContentType, &content_type),
                 ] {
-                    r = r.fetched(attribute, Fetched::Present(value.clone()));
+                    r = r.with(attribute, value);
                 }
                 r.with(Attribute::Scheme, "https")
             };
@@ -92,7 +92,7 @@ proptest! {
             .zip(flips.iter().cycle())
             .map(|(c, flip)| if *flip { c.to_ascii_uppercase() } else { c })
             .collect::<String>() + if dot { "." } else { "" };
-        let judge = |h: &str| p.evaluate(&mut FakeRequest::default().origin(&format!("https://{h}"))).allowed();
+        let judge = |h: &str| p.evaluate(&mut RecordingRequest::default().origin(&format!("https://{h}"))).allowed();
         prop_assert_eq!(judge(&host), judge(&variant));
         prop_assert_eq!(judge(base), judge(&base.to_ascii_uppercase()));
     }
@@ -107,7 +107,7 @@ proptest! {
         let addr = if near { network ^ (addr & 0x1ff) } else { addr };
         let entry = format!("{}/{len}", Ipv4Addr::from(network));
         let p = policy(&format!(r#"{{"source_ips": {{"mode": "listed", "allowed": [{{"ip": "{entry}"}}]}}}}"#));
-        let allowed = p.evaluate(&mut FakeRequest::default().from(&format!("{}:1", Ipv4Addr::from(addr)))).allowed();
+        let allowed = p.evaluate(&mut RecordingRequest::default().from(&format!("{}:1", Ipv4Addr::from(addr)))).allowed();
         prop_assert_eq!(allowed, addr & mask == network, "{} in {}", Ipv4Addr::from(addr), entry);
     }
 
@@ -123,9 +123,9 @@ proptest! {
         prop_assume!(v6.to_ipv4_mapped().is_none() && Ipv6Addr::from(network).to_ipv4_mapped().is_none());
         let entry = format!("{}/{len}", Ipv6Addr::from(network));
         let p = policy(&format!(r#"{{"source_ips": {{"mode": "listed", "allowed": [{{"ip": "{entry}"}}]}}}}"#));
-        let found = p.evaluate(&mut FakeRequest::default().from(&format!("[{v6}]:1"))).source_ip.unwrap().client.address;
+        let found = p.evaluate(&mut RecordingRequest::default().from(&format!("[{v6}]:1"))).source_ip.unwrap().client.address;
         prop_assert_eq!(found, Ok(IpAddr::V6(v6)));
-        let allowed = p.evaluate(&mut FakeRequest::default().from(&format!("[{v6}]:1"))).allowed();
+        let allowed = p.evaluate(&mut RecordingRequest::default().from(&format!("[{v6}]:1"))).allowed();
         prop_assert_eq!(allowed, addr & mask == network, "{} in {}", v6, entry);
     }
 
@@ -140,7 +140,7 @@ proptest! {
         let p = policy(&format!(r#"{{"domains": {{"mode": "listed", "allowed": [{{"domain": "*.{base}"}}]}}}}"#));
         let host = if front.is_empty() { format!("{base}{tail}") } else { format!("{}{glue}{base}{tail}", front.join(".")) };
         let expected = !front.is_empty() && glue == "." && tail.is_empty();
-        let allowed = p.evaluate(&mut FakeRequest::default().origin(&format!("https://{host}"))).allowed();
+        let allowed = p.evaluate(&mut RecordingRequest::default().origin(&format!("https://{host}"))).allowed();
         prop_assert_eq!(allowed, expected, "{} against *.{}", host, base);
     }
 }

@@ -1,6 +1,7 @@
-//! What the engine asks of a request. The proxy-wasm glue answers from the
-//! host, the CLI from its arguments; the engine asks only for what a
-//! decision needs, so each value costs at most one host call.
+//! What the engine asks of a request, and how the proxy must read each value.
+//! The proxy-wasm glue answers from the host, the CLI and the tests from a
+//! simulated request; the engine asks only for what a decision needs, so each
+//! value costs at most one host call.
 
 /// The request values a decision can depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,23 +18,41 @@ pub enum Attribute<'a> {
     SourceAddress,
 }
 
+/// How the proxy reads a value: the read decides what a repeated header
+/// looks like, so the engine chooses it, not the glue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostRead<'a> {
+    /// The header as Envoy's header map hands it over
+    /// (`proxy_get_header_map_value`): Envoy joins the lines of the headers it
+    /// keeps in fixed slots (Origin, Referer, `:authority`, X-Forwarded-For,
+    /// Content-Type) with `,`, but of any other header it returns only the
+    /// **first** line. Only for headers Envoy joins.
+    Header(&'a str),
+    /// Every line of a header, joined with `,` (Envoy's
+    /// `request.headers.<name>` property): for headers where a second line
+    /// must be seen, such as a client-address header.
+    EveryLine(&'a str),
+    /// `source.address`.
+    SourceAddress,
+}
+
 impl<'a> Attribute<'a> {
-    /// The request header that carries it, as Envoy names it.
-    pub fn header_name(self) -> Option<&'a str> {
+    /// The read that hands this value over with every line a client sent.
+    pub fn host_read(self) -> HostRead<'a> {
         match self {
-            Attribute::Origin => Some("origin"),
-            Attribute::Referer => Some("referer"),
-            Attribute::Authority => Some(":authority"),
-            Attribute::Scheme => Some(":scheme"),
-            Attribute::ContentType => Some("content-type"),
-            Attribute::XForwardedFor => Some("x-forwarded-for"),
-            Attribute::ClientIpHeader(name) => Some(name),
-            Attribute::SourceAddress => None,
+            Attribute::Origin => HostRead::Header("origin"),
+            Attribute::Referer => HostRead::Header("referer"),
+            Attribute::Authority => HostRead::Header(":authority"),
+            Attribute::Scheme => HostRead::Header(":scheme"),
+            Attribute::ContentType => HostRead::Header("content-type"),
+            Attribute::XForwardedFor => HostRead::Header("x-forwarded-for"),
+            Attribute::ClientIpHeader(name) => HostRead::EveryLine(name),
+            Attribute::SourceAddress => HostRead::SourceAddress,
         }
     }
 }
 
-/// The answer to one fetch.
+/// The answer to one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
     Present(Vec<u8>),
@@ -42,6 +61,11 @@ pub enum Fetched {
     Unavailable,
 }
 
-pub trait Request {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched;
+/// A request as the engine sees it: values read one at a time.
+pub trait RequestValues {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched;
+
+    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
+        self.read(attribute.host_read())
+    }
 }

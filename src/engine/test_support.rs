@@ -1,9 +1,10 @@
-//! Test support: a request made of given values, which records what the
-//! engine asked for (so tests can prove what a decision did not read), and
-//! the errors of a configuration as text.
+//! Test support: a simulated request that records what the engine read (so
+//! tests can prove what a decision did not read) and can make the host fail
+//! a read, and the errors of a configuration as text.
 
 use super::policy_loader::load_policy;
-use super::request::{Attribute, Fetched, Request};
+use super::request::{Attribute, Fetched, HostRead, RequestValues};
+use super::simulated_request::SimulatedRequest;
 
 /// Every error of a configuration that must be refused, as users see them.
 pub fn load_errors(json: &str) -> Vec<String> {
@@ -14,26 +15,33 @@ pub fn load_errors(json: &str) -> Vec<String> {
 }
 
 #[derive(Default)]
-pub struct FakeRequest {
-    values: Vec<(String, Fetched)>,
-    /// Header names, or `source.address`, in the order they were fetched.
+pub struct RecordingRequest {
+    request: SimulatedRequest,
+    failing: Vec<String>,
+    /// Header names, or `source.address`, in the order they were read.
     pub asked: Vec<String>,
 }
 
-fn key(attribute: Attribute<'_>) -> String {
-    attribute
-        .header_name()
-        .unwrap_or("source.address")
-        .to_string()
+fn key(read: HostRead<'_>) -> &str {
+    match read {
+        HostRead::Header(name) | HostRead::EveryLine(name) => name,
+        HostRead::SourceAddress => "source.address",
+    }
 }
 
-impl FakeRequest {
-    pub fn with(self, attribute: Attribute<'_>, value: &str) -> Self {
-        self.fetched(attribute, Fetched::Present(value.as_bytes().to_vec()))
+impl RecordingRequest {
+    /// One line of the header that carries `attribute` (or the source address).
+    pub fn with(mut self, attribute: Attribute<'_>, value: impl AsRef<[u8]>) -> Self {
+        match attribute.host_read() {
+            HostRead::SourceAddress => self.request.set_source_address(value),
+            read => self.request.add_line(key(read), value),
+        }
+        self
     }
 
-    pub fn fetched(mut self, attribute: Attribute<'_>, fetched: Fetched) -> Self {
-        self.values.push((key(attribute), fetched));
+    /// The host fails to hand `attribute` over.
+    pub fn failing(mut self, attribute: Attribute<'_>) -> Self {
+        self.failing.push(key(attribute.host_read()).to_string());
         self
     }
 
@@ -50,12 +58,15 @@ impl FakeRequest {
     }
 }
 
-impl Request for FakeRequest {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
-        let key = key(attribute);
-        let found = self.values.iter().find(|(k, _)| *k == key);
-        let value = found.map_or(Fetched::Absent, |(_, v)| v.clone());
+impl RequestValues for RecordingRequest {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched {
+        let key = key(read).to_string();
+        let fetched = if self.failing.contains(&key) {
+            Fetched::Unavailable
+        } else {
+            self.request.read(read)
+        };
         self.asked.push(key);
-        value
+        fetched
     }
 }

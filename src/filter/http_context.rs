@@ -9,7 +9,7 @@ use proxy_wasm::types::Action;
 
 use super::host_abi;
 use super::root_context::Shared;
-use crate::engine::{Attribute, Fetched, RecordDecisions, Request};
+use crate::engine::{Fetched, HostRead, RecordDecisions, RequestValues};
 
 /// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
 const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
@@ -27,11 +27,16 @@ impl AllowlistRequest {
 /// The live request, read through the host one value at a time.
 struct HostRequest;
 
-impl Request for HostRequest {
-    fn fetch(&mut self, attribute: Attribute<'_>) -> Fetched {
-        match attribute.header_name() {
-            Some(name) => host_abi::request_header(name),
-            None => host_abi::property(SOURCE_ADDRESS_PATH),
+impl RequestValues for HostRequest {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched {
+        match read {
+            HostRead::Header(name) => host_abi::request_header(name),
+            // Envoy's `request.headers` attribute joins every line of a
+            // header; a plain header read would return only the first.
+            HostRead::EveryLine(name) => {
+                host_abi::property(format!("request\0headers\0{name}").as_bytes())
+            }
+            HostRead::SourceAddress => host_abi::property(SOURCE_ADDRESS_PATH),
         }
     }
 }

@@ -229,12 +229,18 @@ def envoy_yaml(
 """
 
 
-def load_balancer_yaml(port, admin_port, backend_port, bind_address):
+def load_balancer_yaml(port, admin_port, backend_port, bind_address, add_real_ip=False):
     """A front Envoy playing the load balancer: it appends the caller's
-    address to X-Forwarded-For and connects onwards from `bind_address`."""
+    address to X-Forwarded-For and connects onwards from `bind_address`.
+    With `add_real_ip` it also adds the caller as an `X-Real-IP` line, the
+    way `request_headers_to_add` does by default: after any line the caller
+    sent itself."""
+    real_ip = """
+            request_headers_to_add:
+            - header: {key: x-real-ip, value: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"}""" if add_real_ip else ""
     return f"""{listener_head("edge", port, admin_port)}
           use_remote_address: true
-          route_config:
+          route_config:{real_ip}
             virtual_hosts:
             - name: edge
               domains: ["*"]

@@ -99,6 +99,25 @@ def test_a_single_address_header_from_a_trusted_edge(start_envoy):
     assert denied(request(envoy.port, [("X-Real-IP", "127.0.0.3")], source="127.0.0.4")), "untrusted peer"
 
 
+def test_every_line_of_the_address_header_is_seen(start_envoy, launch):
+    policy = {
+        "source_ips": ALLOWED,
+        "client_ip": {"from": "header", "header": "x-real-ip", "trusted_proxies": [f"{LB_ADDRESS}/32"]},
+    }
+    envoy = start_envoy(policy)
+    # Envoy's plain header read hands a Wasm filter only the first line of
+    # X-Real-IP; the filter must see both and refuse to choose.
+    two_lines = [("X-Real-IP", "127.0.0.3"), ("X-Real-IP", "198.51.100.66")]
+    assert denied(request(envoy.port, two_lines, source=LB_ADDRESS))
+    assert denied(request(envoy.port, [("X-Real-IP", "127.0.0.3"), ("x-real-ip", "127.0.0.3")], source=LB_ADDRESS))
+    # An edge that appends its line after the caller's: the caller cannot
+    # choose its own address by sending the header first.
+    edge = launch(lambda port, admin: load_balancer_yaml(port, admin, envoy.port, LB_ADDRESS, add_real_ip=True))
+    assert allowed(request(edge.port, source="127.0.0.3"))
+    assert denied(request(edge.port, source="127.0.0.4"))
+    assert denied(request(edge.port, [("X-Real-IP", "127.0.0.3")], source="127.0.0.4"))
+
+
 def test_envoy_side_resolution_with_trusted_hops_in_the_default_mode(launch, start_envoy):
     backend = start_envoy({"source_ips": ALLOWED}, xff_num_trusted_hops=1)
     lb = chain(launch, backend)

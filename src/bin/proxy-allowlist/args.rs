@@ -1,11 +1,16 @@
 //! Command-line arguments.
 
-use crate::cli_request::CliRequest;
+use proxy_allowlist::engine::SimulatedRequest;
 
 pub enum Command {
     Help,
-    Validate { policy: String },
-    Check { policy: String, request: CliRequest },
+    Validate {
+        policy: String,
+    },
+    Check {
+        policy: String,
+        request: SimulatedRequest,
+    },
 }
 
 pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
@@ -21,16 +26,17 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
         }
         "check" => {
             let policy = args.next().ok_or("check needs a policy file")?;
-            let mut request = CliRequest::default();
+            let mut request = SimulatedRequest::default();
             while let Some(arg) = args.next() {
                 match arg.as_str() {
                     "-H" | "--header" => {
                         let header = args.next().ok_or("-H needs 'Name: value'")?;
-                        request.add_header(&header)?;
+                        let (name, value) = split_header(&header)?;
+                        request.add_line(name, value);
                     }
                     "--source" => {
                         let source = args.next().ok_or("--source needs ADDR:PORT")?;
-                        request.set_source(source);
+                        request.set_source_address(source);
                     }
                     other => return Err(format!("unexpected argument {other:?}")),
                 }
@@ -39,4 +45,16 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
         }
         other => Err(format!("unknown command {other:?}")),
     }
+}
+
+/// `Name: value`; a leading ':' belongs to the name (`:scheme: https`).
+fn split_header(header: &str) -> Result<(&str, &str), String> {
+    let split_at = header
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == ':')
+        .map(|(i, _)| i)
+        .ok_or_else(|| format!("header {header:?} is not 'Name: value'"))?;
+    let (name, value) = header.split_at(split_at);
+    Ok((name, value.get(1..).unwrap_or_default()))
 }

@@ -16,7 +16,6 @@
 
 mod args;
 mod check_report;
-mod cli_request;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -33,8 +32,10 @@ POLICY.json is the filter's plugin configuration ('-' reads standard input).
 validate: exit 0 when the policy loads (warnings on stderr), 2 with every error.
 check: judges one request as the filter would and prints the decision as JSON;
   exit 0 allow (or a dry-run denial), 1 deny, 2 invalid policy or usage.
-  -H 'Name: value'   a request header; repeat a name to send it several times
-                     (joined with ',' as Envoy shows it); Host sets :authority
+  -H 'Name: value'   a request header line; repeat a name to send several lines.
+                     The filter sees them as Envoy hands them over: Origin,
+                     Referer, Host and X-Forwarded-For lines joined with ',';
+                     every line of a client_ip header. Host sets :authority
   --source ADDR:PORT the client address Envoy would report (source.address)";
 
 const EXIT_DENY: u8 = 1;

@@ -1,0 +1,142 @@
+//! A request as Envoy hands its values to the filter, built from the header
+//! lines a client sends. The CLI's `check` and the tests judge requests
+//! through it, so that they see what the filter really sees: a model that
+//! joined every repeated header would hide a filter that reads only the
+//! first line of one.
+
+use super::calling_site::trim_ows;
+use super::request::{Fetched, HostRead, RequestValues};
+
+/// The request headers Envoy keeps in fixed slots: their repeated lines are
+/// joined with `,` (empty lines are dropped) in the header map itself, so
+/// even a plain header read hands over every line.
+const JOINED_BY_ENVOY: &[&str] = &[
+    ":authority",
+    ":scheme",
+    "origin",
+    "referer",
+    "x-forwarded-for",
+    "content-type",
+];
+
+#[derive(Debug, Clone)]
+pub struct SimulatedRequest {
+    /// Lowercase names, values without surrounding whitespace, in the order sent.
+    lines: Vec<(String, Vec<u8>)>,
+    source_address: Option<Vec<u8>>,
+}
+
+impl Default for SimulatedRequest {
+    fn default() -> Self {
+        SimulatedRequest {
+            // Envoy sets :scheme on every request; a plain listener says http.
+            lines: vec![(":scheme".into(), b"http".to_vec())],
+            source_address: None,
+        }
+    }
+}
+
+impl SimulatedRequest {
+    /// One header line as a client sends it. `Host` becomes `:authority`, as
+    /// Envoy does for HTTP/1; a pseudo-header replaces the earlier one.
+    pub fn add_line(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        let name = match name.trim().to_ascii_lowercase().as_str() {
+            "host" => ":authority".to_string(),
+            other => other.to_string(),
+        };
+        let value = trim_ows(value.as_ref()).to_vec();
+        if name.starts_with(':') {
+            self.lines.retain(|(existing, _)| *existing != name);
+        }
+        self.lines.push((name, value));
+    }
+
+    pub fn with_line(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.add_line(name, value);
+        self
+    }
+
+    /// Envoy's `source.address`: `ip:port` or `[v6]:port`.
+    pub fn set_source_address(&mut self, address: impl AsRef<[u8]>) {
+        self.source_address = Some(address.as_ref().to_vec());
+    }
+
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.lines
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn joined(&self, name: &str, skip_empty: bool) -> Option<Vec<u8>> {
+        let mut values = self.values(name).peekable();
+        values.peek()?;
+        let kept: Vec<&[u8]> = values.filter(|v| !skip_empty || !v.is_empty()).collect();
+        Some(kept.join(&b","[..]))
+    }
+}
+
+impl RequestValues for SimulatedRequest {
+    fn read(&mut self, read: HostRead<'_>) -> Fetched {
+        let value = match read {
+            HostRead::Header(name) if JOINED_BY_ENVOY.contains(&name) => self.joined(name, true),
+            // Any other header: the first line only.
+            HostRead::Header(name) => self.values(name).next().map(<[u8]>::to_vec),
+            // The attribute reports a header whose lines are all empty as absent.
+            HostRead::EveryLine(name) => self.joined(name, false).filter(|v| !v.is_empty()),
+            HostRead::SourceAddress => self.source_address.clone(),
+        };
+        value.map_or(Fetched::Absent, Fetched::Present)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(request: &mut SimulatedRequest, read: HostRead<'_>) -> Option<String> {
+        match request.read(read) {
+            Fetched::Present(bytes) => Some(String::from_utf8(bytes).unwrap()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn envoy_joins_only_the_headers_it_keeps_in_fixed_slots() {
+        let mut r = SimulatedRequest::default()
+            .with_line("Origin", "https://a.com")
+            .with_line("origin", " https://b.com ")
+            .with_line("X-Real-IP", "203.0.113.9")
+            .with_line("X-Real-IP", "198.51.100.66");
+        assert_eq!(
+            read(&mut r, HostRead::Header("origin")).unwrap(),
+            "https://a.com,https://b.com"
+        );
+        assert_eq!(
+            read(&mut r, HostRead::Header("x-real-ip")).unwrap(),
+            "203.0.113.9",
+            "a plain read of another header sees the first line only"
+        );
+        assert_eq!(
+            read(&mut r, HostRead::EveryLine("x-real-ip")).unwrap(),
+            "203.0.113.9,198.51.100.66"
+        );
+        assert_eq!(read(&mut r, HostRead::Header("referer")), None);
+        let mut empty = SimulatedRequest::default().with_line("x-real-ip", " ");
+        assert_eq!(read(&mut empty, HostRead::Header("x-real-ip")).unwrap(), "");
+        assert_eq!(read(&mut empty, HostRead::EveryLine("x-real-ip")), None);
+        assert_eq!(read(&mut r, HostRead::Header(":scheme")).unwrap(), "http");
+    }
+
+    #[test]
+    fn host_is_the_authority_and_pseudo_headers_replace() {
+        let mut r = SimulatedRequest::default()
+            .with_line("Host", "api.example.com")
+            .with_line(":scheme", "https");
+        assert_eq!(
+            read(&mut r, HostRead::Header(":authority")).unwrap(),
+            "api.example.com"
+        );
+        assert_eq!(read(&mut r, HostRead::Header(":scheme")).unwrap(), "https");
+    }
+}
