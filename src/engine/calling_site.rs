@@ -4,11 +4,16 @@
 
 use std::fmt;
 
-use super::authority::{parse_authority, AuthorityError, Scheme};
-use super::host::Host;
+use super::grammar::authority::{parse_authority, AuthorityError};
+use super::grammar::host::Host;
+use super::grammar::ows::trim_ows;
+use super::grammar::scheme::{is_scheme_token, split_scheme, Scheme};
+use super::request::{Attribute, Fetched, RequestValues};
 
 /// Where a calling site was read from, in the order `domain_sources` lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum DomainSource {
     Origin,
     Referer,
@@ -16,15 +21,6 @@ pub enum DomainSource {
 }
 
 impl DomainSource {
-    pub fn parse(text: &str) -> Option<DomainSource> {
-        match text {
-            "origin" => Some(DomainSource::Origin),
-            "referer" => Some(DomainSource::Referer),
-            "authority" => Some(DomainSource::Authority),
-            _ => None,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             DomainSource::Origin => "origin",
@@ -105,7 +101,7 @@ pub fn parse_origin(raw: &[u8]) -> Result<CallingSite, Unusable> {
     if value.contains(',') {
         return Err(Unusable::SeveralValues);
     }
-    let (scheme, rest) = split_scheme(value)?;
+    let (scheme, rest) = split_http_scheme(value)?;
     if rest.bytes().any(|b| matches!(b, b'/' | b'?' | b'#')) {
         return Err(Unusable::PathInOrigin);
     }
@@ -121,7 +117,7 @@ pub fn parse_referer(raw: &[u8]) -> Result<CallingSite, Unusable> {
     if value.contains('#') {
         return Err(Unusable::FragmentInReferer);
     }
-    let (scheme, rest) = split_scheme(value)?;
+    let (scheme, rest) = split_http_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     site(scheme, authority)
 }
@@ -157,38 +153,18 @@ fn clean_value(raw: &[u8]) -> Result<&str, Unusable> {
     std::str::from_utf8(value).map_err(|_| Unusable::NonAscii)
 }
 
-/// Without the optional whitespace (spaces and tabs) around a header value.
-pub fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
-}
-
 /// Several `Referer` lines reach the filter joined with `,`: a comma followed
 /// by `scheme://` starts a second URL. (A comma alone may be part of a path.)
 fn holds_several_urls(value: &str) -> bool {
     value.split(',').skip(1).any(|after| {
-        let after = after.trim_start_matches([' ', '\t']);
-        after.split_once("://").is_some_and(|(scheme, _)| {
-            scheme
-                .bytes()
-                .next()
-                .is_some_and(|first| first.is_ascii_alphabetic())
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        })
+        split_scheme(after.trim_start_matches([' ', '\t']))
+            .is_some_and(|(scheme, _)| is_scheme_token(scheme))
     })
 }
 
-fn split_scheme(value: &str) -> Result<(Scheme, &str), Unusable> {
-    let colon = value.find(':').ok_or(Unusable::NotAbsolute)?;
-    let (scheme_text, rest) = value.split_at(colon);
-    let rest = rest.strip_prefix("://").ok_or(Unusable::NotAbsolute)?;
+/// `scheme://rest` with an http or https scheme.
+fn split_http_scheme(value: &str) -> Result<(Scheme, &str), Unusable> {
+    let (scheme_text, rest) = split_scheme(value).ok_or(Unusable::NotAbsolute)?;
     let scheme = Scheme::parse(scheme_text).ok_or_else(|| Unusable::Scheme(scheme_text.into()))?;
     Ok((scheme, rest))
 }
@@ -202,10 +178,63 @@ fn site(scheme: Scheme, authority: &str) -> Result<CallingSite, Unusable> {
     })
 }
 
+/// What the calling site turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteReading {
+    /// None of `domain_sources` is on the request.
+    Missing,
+    Unusable {
+        source: DomainSource,
+        reason: Unusable,
+    },
+    Usable {
+        source: DomainSource,
+        site: CallingSite,
+    },
+}
+
+/// Reads the calling site: the first of `sources` present on the request
+/// decides alone, usable or not.
+pub fn read_calling_site(
+    sources: &[DomainSource],
+    request: &mut impl RequestValues,
+) -> SiteReading {
+    for &source in sources {
+        let attribute = match source {
+            DomainSource::Origin => Attribute::Origin,
+            DomainSource::Referer => Attribute::Referer,
+            DomainSource::Authority => Attribute::Authority,
+        };
+        let raw = match request.fetch(attribute) {
+            Fetched::Absent => continue,
+            Fetched::Unavailable => {
+                return SiteReading::Unusable {
+                    source,
+                    reason: Unusable::HostUnavailable,
+                }
+            }
+            Fetched::Present(raw) => raw,
+        };
+        let parsed = match source {
+            DomainSource::Origin => parse_origin(&raw),
+            DomainSource::Referer => parse_referer(&raw),
+            DomainSource::Authority => match request.fetch(Attribute::Scheme) {
+                Fetched::Present(scheme) => parse_request_authority(&raw, &scheme),
+                Fetched::Absent | Fetched::Unavailable => Err(Unusable::HostUnavailable),
+            },
+        };
+        return match parsed {
+            Ok(site) => SiteReading::Usable { source, site },
+            Err(reason) => SiteReading::Unusable { source, reason },
+        };
+    }
+    SiteReading::Missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::host::HostError;
+    use crate::engine::grammar::host::HostError;
 
     fn origin(text: &str) -> Result<String, Unusable> {
         parse_origin(text.as_bytes()).map(|site| site.to_string())

@@ -4,11 +4,62 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::client_address::{parse_address_and_port, parse_source_address, AddressProblem};
+use super::grammar::address::parse_address_and_port;
 use super::ip_set::IpSet;
+use super::quoted::Quoted;
 use super::request::{Attribute, Fetched, RequestValues};
 
 const X_FORWARDED_FOR: &str = "X-Forwarded-For";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressProblem {
+    Missing,
+    HostUnavailable,
+    Malformed(String),
+    /// `source.address` with port 0: Envoy took it from `X-Forwarded-For`, so
+    /// it is not the TCP peer that `trusted_proxies` is about.
+    PeerFromHeader(String),
+    /// A trusted peer sent no client header.
+    HeaderMissing(String),
+    /// A candidate entry that is not one plain address; nothing left of it is trusted.
+    BadEntry {
+        header: String,
+        entry: String,
+    },
+    SeveralValues(String),
+}
+
+impl fmt::Display for AddressProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => write!(f, "the proxy gave no client address"),
+            Self::HostUnavailable => write!(f, "the proxy could not read the client address"),
+            Self::Malformed(text) => write!(f, "{} is not an IP address with a port", Quoted(text)),
+            Self::PeerFromHeader(text) => write!(
+                f,
+                "source.address {} has port 0, so Envoy derived it from X-Forwarded-For; \
+                 with client_ip.from other than source_address, Envoy must report the TCP peer \
+                 (use_remote_address: true, no xff_num_trusted_hops)",
+                Quoted(text)
+            ),
+            Self::HeaderMissing(header) => write!(f, "the trusted proxy sent no {header} header"),
+            Self::BadEntry { header, entry } => write!(
+                f,
+                "the {header} entry {} is not a plain IP address, so no address left of it can be trusted",
+                Quoted(entry)
+            ),
+            Self::SeveralValues(header) => write!(f, "the {header} header holds several values"),
+        }
+    }
+}
+
+/// Parses Envoy's `source.address`.
+pub fn parse_source_address(raw: &[u8]) -> Result<(IpAddr, Option<u16>), AddressProblem> {
+    std::str::from_utf8(raw)
+        .ok()
+        .and_then(parse_address_and_port)
+        .ok_or_else(|| AddressProblem::Malformed(String::from_utf8_lossy(raw).into_owned()))
+}
 
 /// Where the client address comes from (`client_ip.from`).
 #[derive(Debug, Default)]

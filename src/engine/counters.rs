@@ -1,7 +1,8 @@
 //! The filter's counters: fixed names, so cardinality stays bounded (no
 //! per-origin or per-address names), and which of them a decision counts.
 
-use super::decision::{Decision, DenyReason, SiteReading};
+use super::calling_site::SiteReading;
+use super::decision::{Decision, DenyReason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {

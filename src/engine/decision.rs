@@ -1,11 +1,9 @@
 //! Judging one request against a policy.
 
-use super::calling_site::{
-    parse_origin, parse_referer, parse_request_authority, CallingSite, DomainSource, Unusable,
-};
+use super::calling_site::{read_calling_site, DomainSource, SiteReading};
 use super::client_ip::{ClientIp, ClientIpSource};
 use super::policy::{Condition, DomainList, IpList, Policy};
-use super::request::{Attribute, Fetched, RequestValues};
+use super::request::RequestValues;
 
 /// Which check failed, and so which message the 403 carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,21 +24,6 @@ impl DenyReason {
             DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => "both",
         }
     }
-}
-
-/// What the calling site turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SiteReading {
-    /// None of `domain_sources` is on the request.
-    Missing,
-    Unusable {
-        source: DomainSource,
-        reason: Unusable,
-    },
-    Usable {
-        source: DomainSource,
-        site: CallingSite,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,38 +137,4 @@ fn check_domain(
         _ => None,
     };
     DomainCheck { site, matched }
-}
-
-/// The first source present on the request decides alone, usable or not.
-fn read_calling_site(sources: &[DomainSource], request: &mut impl RequestValues) -> SiteReading {
-    for &source in sources {
-        let attribute = match source {
-            DomainSource::Origin => Attribute::Origin,
-            DomainSource::Referer => Attribute::Referer,
-            DomainSource::Authority => Attribute::Authority,
-        };
-        let raw = match request.fetch(attribute) {
-            Fetched::Absent => continue,
-            Fetched::Unavailable => {
-                return SiteReading::Unusable {
-                    source,
-                    reason: Unusable::HostUnavailable,
-                }
-            }
-            Fetched::Present(raw) => raw,
-        };
-        let parsed = match source {
-            DomainSource::Origin => parse_origin(&raw),
-            DomainSource::Referer => parse_referer(&raw),
-            DomainSource::Authority => match request.fetch(Attribute::Scheme) {
-                Fetched::Present(scheme) => parse_request_authority(&raw, &scheme),
-                Fetched::Absent | Fetched::Unavailable => Err(Unusable::HostUnavailable),
-            },
-        };
-        return match parsed {
-            Ok(site) => SiteReading::Usable { source, site },
-            Err(reason) => SiteReading::Unusable { source, reason },
-        };
-    }
-    SiteReading::Missing
 }

@@ -2,11 +2,11 @@
 //! of wildcard suffixes, so a request costs one probe per label of its host,
 //! whatever the length of the list.
 
-use super::authority::Scheme;
 use super::calling_site::CallingSite;
-use super::domain_entry::DomainEntry;
 use super::fast_hash::FastMap;
-use super::host::HostKind;
+use super::grammar::domain_entry::DomainEntry;
+use super::grammar::host::HostKind;
+use super::grammar::scheme::Scheme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Rule {
@@ -87,7 +87,7 @@ fn first_accepting(rules: Option<&Vec<Rule>>, site: &CallingSite) -> Option<usiz
 mod tests {
     use super::*;
     use crate::engine::calling_site::parse_origin;
-    use crate::engine::domain_entry::parse_domain_entry;
+    use crate::engine::grammar::domain_entry::parse_domain_entry;
 
     fn set(entries: &[&str]) -> DomainSet {
         let mut set = DomainSet::default();

@@ -82,7 +82,7 @@ fn find_in(tables: &Tables, addr: u128, width: u32) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ip_entry::parse_ip_entry;
+    use crate::engine::grammar::ip_entry::parse_ip_entry;
 
     fn set(entries: &[&str]) -> IpSet {
         let mut set = IpSet::default();

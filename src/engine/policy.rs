@@ -5,10 +5,13 @@ use std::fmt;
 
 use super::calling_site::DomainSource;
 use super::client_ip::ClientIpSource;
+use super::config::count;
 use super::domain_set::DomainSet;
 use super::ip_set::IpSet;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Condition {
     And,
     Or,
@@ -30,6 +33,15 @@ pub struct ListedEntry {
     pub value: String,
 }
 
+impl ListedEntry {
+    pub fn new(name: Option<&str>, value: &str) -> Self {
+        ListedEntry {
+            name: name.map(str::to_string),
+            value: value.to_string(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct DomainList {
     pub entries: Vec<ListedEntry>,
@@ -46,7 +58,9 @@ pub struct IpList {
 }
 
 /// Which decisions are written to the request's filter state for access logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum RecordDecisions {
     All,
     /// Denials and dry-run denials only: one host call less per allowed request.
@@ -130,9 +144,4 @@ impl fmt::Display for Policy {
             self.deny_status
         )
     }
-}
-
-/// `1 entry`, `2 entries`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

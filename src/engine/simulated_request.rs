@@ -4,7 +4,7 @@
 //! joined every repeated header would hide a filter that reads only the
 //! first line of one.
 
-use super::calling_site::trim_ows;
+use super::grammar::ows::trim_ows;
 use super::request::{Fetched, HostRead, RequestValues};
 
 /// The request headers Envoy keeps in fixed slots: their repeated lines are

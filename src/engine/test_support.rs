@@ -2,7 +2,7 @@
 //! tests can prove what a decision did not read) and can make the host fail
 //! a read, and the errors of a configuration as text.
 
-use super::policy_loader::load_policy;
+use super::config::load_policy;
 use super::request::{Attribute, Fetched, HostRead, RequestValues};
 use super::simulated_request::SimulatedRequest;
 

@@ -1,8 +1,9 @@
 //! One entry of the Domain allowlist: `[scheme://][*.]host[:port]`.
 
-use super::authority::{parse_port, split_host_port, AuthorityError, Scheme};
+use super::authority::{parse_port, split_authority, AuthorityError};
 use super::host::{parse_host, Host, HostKind};
-use super::quoted::Quoted;
+use super::scheme::{split_scheme, Scheme};
+use crate::engine::quoted::Quoted;
 
 /// A parsed domain entry. `scheme` and `port` are constraints; `None` accepts any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
     if text.chars().any(|c| c.is_ascii_control()) {
         return Err(format!("{quoted} has control characters"));
     }
-    let (scheme, rest) = match text.split_once("://") {
+    let (scheme, rest) = match split_scheme(text) {
         Some((scheme_text, rest)) => {
             let scheme = Scheme::parse(scheme_text).ok_or_else(|| {
                 format!(
@@ -45,7 +46,7 @@ pub fn parse_domain_entry(text: &str) -> Result<DomainEntry, String> {
         None => (None, text),
     };
     check_no_url_parts(text, scheme, rest)?;
-    let (host_text, port_text) = split_host_port(rest).map_err(|e| describe(text, &e))?;
+    let (host_text, port_text) = split_authority(rest).map_err(|e| describe(text, &e))?;
     let port = port_text
         .map(parse_port)
         .transpose()

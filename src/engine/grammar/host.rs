@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ipv4_forms::parse_ipv4_loose;
-use super::quoted::Quoted;
+use crate::engine::quoted::Quoted;
 
 const MAX_NAME_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;

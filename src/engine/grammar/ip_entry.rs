@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::ipv4_forms::parse_ipv4_loose;
-use super::quoted::Quoted;
+use crate::engine::quoted::Quoted;
 
 /// Parses an entry, or says what is wrong with it and what was probably meant.
 pub fn parse_ip_entry(text: &str) -> Result<IpNet, String> {

@@ -1,7 +1,7 @@
 //! Loading configurations: defaults, warnings, and every error at once.
 
-use super::test_support::load_errors as errors;
-use super::*;
+use crate::engine::test_support::load_errors as errors;
+use crate::engine::*;
 
 fn warnings(json: &str) -> Vec<String> {
     load_policy(json.as_bytes()).unwrap().warnings
@@ -65,22 +65,24 @@ fn every_error_is_reported_with_its_path() {
         "max_entries": 0
     }"#,
     );
+    // What cannot be read comes first (unknown keys, wrong types), then what
+    // is read but wrong; each group in the order the fields are declared.
     let expected = [
         "domain: unknown key; did you mean \"domains\"?",
-        "max_entries: must be a whole number from 1 to 10000, found 0",
-        "domains.allowed[0].domain: \"https://a.com/path\" has a path; an entry is [scheme://]host[:port], did you mean \"https://a.com\"?",
         "domains.allowed[1].name: must be a string, found a number",
-        "domains.allowed[1].domain: \"*.com\" would allow every domain under the top-level domain \".com\"; list the domains you mean, like \"*.example.com\"",
         "domains.allowed[2].host: unknown key; the known keys are \"name\", \"domain\"",
-        "domains.allowed[2].domain: is required",
         "domains.allowed[3]: must be an object, found a string",
         "source_ips.mode: \"Listed\" is not allowed; did you mean \"listed\"?",
-        "source_ips.allowed[0].ip: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
-        "source_ips.allowed[2].ip: \"fe80::1%eth0\" has a zone id (\"%eth0\"), which is only meaningful on one host; did you mean \"fe80::1\"?",
         "condition: \"xor\" is not allowed; did you mean \"or\"?",
         "domain_sources[1]: \"referrer\" is not a source; did you mean \"referer\"?",
-        "domain_sources[2]: \"origin\" is listed twice",
         "domain_sources[3]: must be a string, found a number",
+        "max_entries: must be a whole number from 1 to 10000, found 0",
+        "domains.allowed[0].domain: \"https://a.com/path\" has a path; an entry is [scheme://]host[:port], did you mean \"https://a.com\"?",
+        "domains.allowed[1].domain: \"*.com\" would allow every domain under the top-level domain \".com\"; list the domains you mean, like \"*.example.com\"",
+        "domains.allowed[2].domain: is required",
+        "source_ips.allowed[0].ip: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
+        "source_ips.allowed[2].ip: \"fe80::1%eth0\" has a zone id (\"%eth0\"), which is only meaningful on one host; did you mean \"fe80::1\"?",
+        "domain_sources[2]: \"origin\" is listed twice",
     ];
     assert_eq!(found, expected);
 }
