@@ -1,54 +1,57 @@
-//! The few Proxy-Wasm host calls the filter makes, declared here with raw
-//! status codes. The SDK's wrappers panic on a status they do not expect, and
-//! a panic traps the VM; these return every failure as a value instead.
+//! The few Proxy-Wasm host calls the filter makes, declared here with the
+//! SDK's types for arguments and the status returned as the host's raw
+//! number. The SDK's wrappers panic on a status they do not expect, and a
+//! panic traps the VM; these return every failure as a value instead.
 
 use std::ptr::{null, null_mut};
 
+use proxy_wasm::types::{BufferType, MapType, MetricType, Status};
+
 use crate::engine::Fetched;
 
-const STATUS_OK: u32 = 0;
-const STATUS_NOT_FOUND: u32 = 1;
+/// A status as the host returns it: any number, not only the SDK's variants.
+type RawStatus = u32;
 
-const MAP_HTTP_REQUEST_HEADERS: u32 = 0;
-const BUFFER_PLUGIN_CONFIGURATION: u32 = 7;
+const OK: RawStatus = Status::Ok as RawStatus;
+const NOT_FOUND: RawStatus = Status::NotFound as RawStatus;
 
 #[link(wasm_import_module = "env")]
 extern "C" {
     fn proxy_get_header_map_value(
-        map_type: u32,
+        map_type: MapType,
         key_data: *const u8,
         key_size: usize,
         return_value_data: *mut *mut u8,
         return_value_size: *mut usize,
-    ) -> u32;
+    ) -> RawStatus;
     fn proxy_get_property(
         path_data: *const u8,
         path_size: usize,
         return_value_data: *mut *mut u8,
         return_value_size: *mut usize,
-    ) -> u32;
+    ) -> RawStatus;
     fn proxy_get_buffer_bytes(
-        buffer_type: u32,
+        buffer_type: BufferType,
         start: usize,
         max_size: usize,
         return_buffer_data: *mut *mut u8,
         return_buffer_size: *mut usize,
-    ) -> u32;
+    ) -> RawStatus;
     fn proxy_set_property(
         path_data: *const u8,
         path_size: usize,
         value_data: *const u8,
         value_size: usize,
-    ) -> u32;
+    ) -> RawStatus;
     fn proxy_define_metric(
-        metric_type: u32,
+        metric_type: MetricType,
         name_data: *const u8,
         name_size: usize,
         return_id: *mut u32,
-    ) -> u32;
-    fn proxy_increment_metric(metric_id: u32, offset: i64) -> u32;
-    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
-    fn proxy_get_log_level(return_level: *mut u32) -> u32;
+    ) -> RawStatus;
+    fn proxy_increment_metric(metric_id: u32, offset: i64) -> RawStatus;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> RawStatus;
+    fn proxy_get_log_level(return_level: *mut u32) -> RawStatus;
     fn proxy_send_local_response(
         status_code: u32,
         status_code_details_data: *const u8,
@@ -58,18 +61,18 @@ extern "C" {
         headers_data: *const u8,
         headers_size: usize,
         grpc_status: i32,
-    ) -> u32;
+    ) -> RawStatus;
 }
 
 /// Takes ownership of a buffer the host filled through `proxy_on_memory_allocate`.
-fn owned(status: u32, data: *mut u8, size: usize) -> Fetched {
+fn owned(status: RawStatus, data: *mut u8, size: usize) -> Fetched {
     match status {
-        STATUS_OK if data.is_null() => Fetched::Present(Vec::new()),
+        OK if data.is_null() => Fetched::Present(Vec::new()),
         // SAFETY: the host wrote `size` bytes into memory it obtained from the
         // SDK's `proxy_on_memory_allocate`, which allocates exactly `size` bytes
         // with Rust's global allocator; ownership passes to us.
-        STATUS_OK => Fetched::Present(unsafe { Vec::from_raw_parts(data, size, size) }),
-        STATUS_NOT_FOUND => Fetched::Absent,
+        OK => Fetched::Present(unsafe { Vec::from_raw_parts(data, size, size) }),
+        NOT_FOUND => Fetched::Absent,
         _ => Fetched::Unavailable,
     }
 }
@@ -81,7 +84,7 @@ pub fn request_header(name: &str) -> Fetched {
     // SAFETY: the key is a valid slice and the out-pointers are valid locals.
     let status = unsafe {
         proxy_get_header_map_value(
-            MAP_HTTP_REQUEST_HEADERS,
+            MapType::HttpRequestHeaders,
             name.as_ptr(),
             name.len(),
             &mut data,
@@ -107,7 +110,7 @@ pub fn plugin_configuration(size: usize) -> Fetched {
     // SAFETY: the out-pointers are valid locals.
     let status = unsafe {
         proxy_get_buffer_bytes(
-            BUFFER_PLUGIN_CONFIGURATION,
+            BufferType::PluginConfiguration,
             0,
             size,
             &mut data,
@@ -122,26 +125,26 @@ pub fn set_property(path: &str, value: &[u8]) -> bool {
     // SAFETY: both are valid slices that outlive the call.
     let status =
         unsafe { proxy_set_property(path.as_ptr(), path.len(), value.as_ptr(), value.len()) };
-    status == STATUS_OK
+    status == OK
 }
 
 /// Defines a counter; its id, or `None` when the host refused.
 pub fn define_counter(name: &str) -> Option<u32> {
-    const COUNTER: u32 = 0;
     let mut id = 0;
     // SAFETY: the name is a valid slice and the out-pointer a valid local.
-    let status = unsafe { proxy_define_metric(COUNTER, name.as_ptr(), name.len(), &mut id) };
-    (status == STATUS_OK).then_some(id)
+    let status =
+        unsafe { proxy_define_metric(MetricType::Counter, name.as_ptr(), name.len(), &mut id) };
+    (status == OK).then_some(id)
 }
 
 pub fn increment_counter(id: u32, by: u64) -> bool {
     // SAFETY: plain values.
-    unsafe { proxy_increment_metric(id, i64::try_from(by).unwrap_or(i64::MAX)) == STATUS_OK }
+    unsafe { proxy_increment_metric(id, i64::try_from(by).unwrap_or(i64::MAX)) == OK }
 }
 
 pub fn set_tick_period_milliseconds(period: u32) -> bool {
     // SAFETY: a plain value.
-    unsafe { proxy_set_tick_period_milliseconds(period) == STATUS_OK }
+    unsafe { proxy_set_tick_period_milliseconds(period) == OK }
 }
 
 /// Envoy's log level for this plugin, in the SDK's numbering (0 trace .. 5 critical).
@@ -149,7 +152,7 @@ pub fn log_level() -> Option<u32> {
     let mut level = 0;
     // SAFETY: the out-pointer is a valid local.
     let status = unsafe { proxy_get_log_level(&mut level) };
-    (status == STATUS_OK).then_some(level)
+    (status == OK).then_some(level)
 }
 
 /// Answers the request locally; returns false when the host refused.
@@ -179,7 +182,7 @@ pub fn send_local_response(
             grpc_status,
         )
     };
-    result == STATUS_OK
+    result == OK
 }
 
 /// The Proxy-Wasm map encoding: a count, the (name, value) sizes, then each

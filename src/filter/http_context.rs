@@ -8,26 +8,26 @@ use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
 
 use super::host_abi;
-use super::root_context::Shared;
+use super::Shared;
 use crate::engine::{Fetched, HostRead, RecordDecisions, RequestValues};
 
 /// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
 const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
 
-pub struct AllowlistRequest {
+pub struct AllowlistHttpContext {
     shared: Option<Rc<Shared>>,
 }
 
-impl AllowlistRequest {
+impl AllowlistHttpContext {
     pub fn new(shared: Option<Rc<Shared>>) -> Self {
-        AllowlistRequest { shared }
+        AllowlistHttpContext { shared }
     }
 }
 
-/// The live request, read through the host one value at a time.
-struct HostRequest;
+/// The live request's values, read through Proxy-Wasm host calls one at a time.
+struct HostCallValues;
 
-impl RequestValues for HostRequest {
+impl RequestValues for HostCallValues {
     fn read(&mut self, read: HostRead<'_>) -> Fetched {
         match read {
             HostRead::Header(name) => host_abi::request_header(name),
@@ -41,9 +41,9 @@ impl RequestValues for HostRequest {
     }
 }
 
-impl Context for AllowlistRequest {}
+impl Context for AllowlistHttpContext {}
 
-impl HttpContext for AllowlistRequest {
+impl HttpContext for AllowlistHttpContext {
     fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
         let Some(shared) = &self.shared else {
             // Envoy refuses a configuration that did not load, so this is not
@@ -52,7 +52,7 @@ impl HttpContext for AllowlistRequest {
             return Action::Pause;
         };
         let policy = &shared.policy;
-        let decision = policy.evaluate(&mut HostRequest);
+        let decision = policy.evaluate(&mut HostCallValues);
         for counter in decision.counters() {
             shared.metrics.add(counter);
         }
@@ -69,7 +69,7 @@ impl HttpContext for AllowlistRequest {
             debug!("proxy-allowlist: dry run, would deny: {record}");
             return Action::Continue;
         };
-        let reply = policy.local_reply(reason, &mut HostRequest);
+        let reply = policy.local_reply(reason, &mut HostCallValues);
         send(
             reply.status,
             reply.details,

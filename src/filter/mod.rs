@@ -9,10 +9,20 @@ mod root_context;
 use proxy_wasm::traits::RootContext;
 use proxy_wasm::types::LogLevel;
 
-use root_context::AllowlistRoot;
+use crate::engine::Policy;
+use metrics::Metrics;
+use root_context::AllowlistRootContext;
+
+/// What a request needs from its plugin configuration.
+pub struct Shared {
+    pub policy: Policy,
+    pub metrics: Metrics,
+    /// The filter-state key decisions are written to (the plugin's name).
+    pub state_key: String,
+}
 
 proxy_wasm::main! {{
     // Envoy's own log level decides what is printed.
     proxy_wasm::set_log_level(LogLevel::Trace);
-    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(AllowlistRoot::default()) });
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(AllowlistRootContext::default()) });
 }}

@@ -9,26 +9,19 @@ use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{ContextType, LogLevel};
 
 use super::host_abi;
-use super::http_context::AllowlistRequest;
+use super::http_context::AllowlistHttpContext;
 use super::metrics::{Metrics, FLUSH_PERIOD_MS};
-use crate::engine::{load_policy, Counter, Fetched, Policy};
-
-/// What a request needs from its plugin configuration.
-pub struct Shared {
-    pub policy: Policy,
-    pub metrics: Metrics,
-    /// The filter-state key decisions are written to (the plugin's name).
-    pub state_key: String,
-}
+use super::Shared;
+use crate::engine::{load_policy, Counter, Fetched};
 
 #[derive(Default)]
-pub struct AllowlistRoot {
+pub struct AllowlistRootContext {
     shared: Option<Rc<Shared>>,
 }
 
-impl Context for AllowlistRoot {}
+impl Context for AllowlistRootContext {}
 
-impl RootContext for AllowlistRoot {
+impl RootContext for AllowlistRootContext {
     /// Returning false makes Envoy refuse the configuration (and keep the
     /// previous one, for an update).
     fn on_configure(&mut self, plugin_configuration_size: usize) -> bool {
@@ -89,7 +82,7 @@ impl RootContext for AllowlistRoot {
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
-        Some(Box::new(AllowlistRequest::new(self.shared.clone())))
+        Some(Box::new(AllowlistHttpContext::new(self.shared.clone())))
     }
 
     fn get_type(&self) -> Option<ContextType> {
