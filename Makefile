@@ -7,10 +7,14 @@ WASM := target/wasm32-wasip1/release/proxy_allowlist.wasm
 CLI := target/release/proxy-allowlist
 VENV_READY := $(VENV)/.installed
 
+# rustup installs the toolchain rust-toolchain.toml pins (with the Wasm
+# target and the lint components) the first time cargo runs here.
+export RUSTUP_AUTO_INSTALL := 1
+
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm-target wasm cli test lint unit wasm-unit validate-configs chromium valgrind e2e run bench fuzz soak clean
+.PHONY: build wasm cli test lint unit wasm-unit validate-configs schema chromium valgrind e2e run bench fuzz soak clean
 
 build: wasm cli
 
@@ -19,17 +23,14 @@ $(VENV_READY): requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-wasm-target:
-	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
-
 # The Proxy-Wasm callbacks the filter implements. The SDK exports all of them
 # and Envoy calls every exported one on every request; the others are removed
 # from the module's exports after the build (see tools/strip_exports.py).
 USED_CALLBACKS := proxy_on_memory_allocate,proxy_on_context_create,proxy_on_vm_start,proxy_on_configure,proxy_on_tick,proxy_on_request_headers,proxy_on_delete
 
-wasm: wasm-target
+wasm: $(VENV_READY)
 	cargo build --release --target wasm32-wasip1 --lib
-	python3 tools/strip_exports.py $(WASM) $(USED_CALLBACKS)
+	$(PY) tools/strip_exports.py $(WASM) $(USED_CALLBACKS)
 	@echo "module: $(WASM) ($$(stat -c %s $(WASM)) bytes)"
 
 cli:
@@ -37,15 +38,19 @@ cli:
 
 test: lint unit wasm-unit validate-configs e2e
 
-lint: wasm-target
+# The fuzz targets are linted too (with the pinned stable toolchain), so
+# they cannot rot between `make fuzz` runs.
+lint:
 	cargo fmt --check
+	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
+	cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 
 unit:
 	cargo test
 
-wasm-unit: $(VENV_READY) wasm-target
+wasm-unit: $(VENV_READY)
 	cargo test --target wasm32-wasip1 --lib
 
 # Every shipped Envoy configuration must load the module and pass on_configure.
@@ -54,6 +59,11 @@ validate-configs: $(VENV_READY) wasm
 	  $(ENVOY) --mode validate -c $$config --log-level error || exit 1; \
 	  echo "envoy --mode validate: $$config OK"; \
 	done
+
+# The published JSON Schema of the configuration, generated from its types
+# (`cargo test` fails while the committed file is out of date).
+schema:
+	cargo run --release --bin proxy-allowlist -- schema > schema/proxy-allowlist.schema.json
 
 # Headless Chromium for the browser test, from Debian's packages.
 chromium:

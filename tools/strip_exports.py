@@ -8,10 +8,16 @@ crossings. Everything else (code, memory, other exports) is left untouched.
 
 usage: strip_exports.py MODULE.wasm KEEP[,KEEP...]
 Only exports named `proxy_on_*` are candidates; those not in KEEP go.
+
+The result is checked before it replaces the module: wasmtime parses and
+validates it, and its exports must be exactly the old ones minus the
+removed callbacks, with every KEEP callback still there.
 """
 
 import os
 import sys
+
+import wasmtime
 
 EXPORT_SECTION = 7
 
@@ -75,11 +81,30 @@ def filter_exports(body, keep):
     return write_leb(len(kept)) + b"".join(kept), removed
 
 
+def export_names(data):
+    """The module's export names, from wasmtime, which also validates it."""
+    try:
+        module = wasmtime.Module(wasmtime.Engine(), data)
+    except wasmtime.WasmtimeError as error:
+        raise SystemExit(f"strip_exports: the result is not a valid module: {error}") from None
+    return {export.name for export in module.exports}
+
+
+def check(original, stripped, removed, keep):
+    before, after = export_names(original), export_names(stripped)
+    if after != before - set(removed):
+        raise SystemExit(f"strip_exports: unexpected exports after stripping: {sorted(after ^ (before - set(removed)))}")
+    missing = keep - after
+    if missing:
+        raise SystemExit(f"strip_exports: callbacks to keep are not exported: {sorted(missing)}")
+
+
 def main():
     path, keep = sys.argv[1], set(sys.argv[2].split(","))
     with open(path, "rb") as module:
         data = module.read()
     stripped, removed = strip(data, keep)
+    check(data, stripped, removed, keep)
     temporary = path + ".stripping"
     with open(temporary, "wb") as module:
         module.write(stripped)

@@ -21,6 +21,10 @@ fn policies() -> &'static [(Policy, &'static str)] {
 
 fuzz_target!(|data: &[u8]| {
     for (policy, header) in policies() {
-        judge(policy, || FuzzRequest::default().with(header, data).with(":scheme", b"https"));
+        judge(policy, || {
+            FuzzRequest::default()
+                .with(header, data)
+                .with(":scheme", b"https")
+        });
     }
 });

@@ -43,7 +43,9 @@ fuzz_target!(|data: &[u8]| {
         FIELDS
             .iter()
             .zip(&parts)
-            .fold(FuzzRequest::default(), |request, (name, value)| request.with(name, value))
+            .fold(FuzzRequest::default(), |request, (name, value)| {
+                request.with(name, value)
+            })
     };
     for policy in policies() {
         judge(policy, make);

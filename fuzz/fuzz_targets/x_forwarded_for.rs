@@ -21,6 +21,14 @@ fn policies() -> &'static [Policy; 2] {
 
 fuzz_target!(|data: &[u8]| {
     let [xff, header] = policies();
-    judge(xff, || FuzzRequest::default().with("x-forwarded-for", data).with("source.address", b"10.0.0.2:5000"));
-    judge(header, || FuzzRequest::default().with("x-real-ip", data).with("source.address", b"10.0.0.2:5000"));
+    judge(xff, || {
+        FuzzRequest::default()
+            .with("x-forwarded-for", data)
+            .with("source.address", b"10.0.0.2:5000")
+    });
+    judge(header, || {
+        FuzzRequest::default()
+            .with("x-real-ip", data)
+            .with("source.address", b"10.0.0.2:5000")
+    });
 });

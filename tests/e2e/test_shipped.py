@@ -3,6 +3,7 @@ lines, the Istio pluginConfig loads, and the compose file and Dockerfile point
 at the real module."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import ECHO, ROOT, Envoy, envoy_yaml, free_port, request, run_cli, wait_for_port
+from harness import ECHO, ROOT, WASM, Envoy, envoy_yaml, free_port, request, run_cli, wait_for_port
+
+sys.path.insert(0, str(ROOT / "tools"))
+import strip_exports  # noqa: E402
 
 SHIPPED = ROOT / "envoy/envoy.yaml"
 WASM_RELATIVE = "target/wasm32-wasip1/release/proxy_allowlist.wasm"
@@ -102,3 +106,23 @@ def test_dockerfile_is_one_layer_holding_plugin_wasm():
     ]
     assert lines == ["FROM scratch", f"COPY {WASM_RELATIVE} ./plugin.wasm"]
     assert Path(ROOT / WASM_RELATIVE).exists()
+
+
+def used_callbacks():
+    makefile = (ROOT / "Makefile").read_text()
+    return set(re.search(r"^USED_CALLBACKS := (.*)$", makefile, re.M).group(1).split(","))
+
+
+def test_the_module_exports_only_the_callbacks_the_filter_implements():
+    exported = strip_exports.export_names(WASM.read_bytes())
+    assert {name for name in exported if name.startswith("proxy_on_")} == used_callbacks()
+
+
+def test_stripping_refuses_a_result_that_is_not_a_valid_module():
+    original = (ROOT / "target/wasm32-wasip1/release/deps/proxy_allowlist.wasm").read_bytes()
+    stripped, removed = strip_exports.strip(original, used_callbacks())
+    strip_exports.check(original, stripped, removed, used_callbacks())
+    with pytest.raises(SystemExit, match="not a valid module"):
+        strip_exports.check(original, stripped[:-64], removed, used_callbacks())
+    with pytest.raises(SystemExit, match="not exported"):
+        strip_exports.check(original, stripped, removed, used_callbacks() | {"proxy_on_log"})

@@ -2,13 +2,21 @@
 
 use proxy_allowlist::engine::SimulatedRequest;
 
+/// Where the policy comes from: a file (`-` for standard input) and, in a
+/// file with several filters, which one.
+pub struct PolicySource {
+    pub path: String,
+    pub filter: Option<String>,
+}
+
 pub enum Command {
     Help,
+    Schema,
     Validate {
-        policy: String,
+        policy: PolicySource,
     },
     Check {
-        policy: String,
+        policy: PolicySource,
         request: SimulatedRequest,
     },
 }
@@ -17,17 +25,26 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
     let command = args.next().ok_or("missing command")?;
     match command.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
+        "schema" => match args.next() {
+            Some(extra) => Err(format!("unexpected argument {extra:?}")),
+            None => Ok(Command::Schema),
+        },
         "validate" => {
-            let policy = args.next().ok_or("validate needs a policy file")?;
-            match args.next() {
-                Some(extra) => Err(format!("unexpected argument {extra:?}")),
-                None => Ok(Command::Validate { policy }),
+            let mut policy = policy_source(args.next(), "validate")?;
+            while let Some(arg) = args.next() {
+                if !policy_option(&arg, &mut args, &mut policy)? {
+                    return Err(format!("unexpected argument {arg:?}"));
+                }
             }
+            Ok(Command::Validate { policy })
         }
         "check" => {
-            let policy = args.next().ok_or("check needs a policy file")?;
+            let mut policy = policy_source(args.next(), "check")?;
             let mut request = SimulatedRequest::default();
             while let Some(arg) = args.next() {
+                if policy_option(&arg, &mut args, &mut policy)? {
+                    continue;
+                }
                 match arg.as_str() {
                     "-H" | "--header" => {
                         let header = args.next().ok_or("-H needs 'Name: value'")?;
@@ -44,6 +61,26 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
             Ok(Command::Check { policy, request })
         }
         other => Err(format!("unknown command {other:?}")),
+    }
+}
+
+fn policy_source(path: Option<String>, command: &str) -> Result<PolicySource, String> {
+    let path = path.ok_or_else(|| format!("{command} needs a policy file"))?;
+    Ok(PolicySource { path, filter: None })
+}
+
+/// Options about the policy itself; true when `arg` was one.
+fn policy_option(
+    arg: &str,
+    args: &mut impl Iterator<Item = String>,
+    policy: &mut PolicySource,
+) -> Result<bool, String> {
+    match arg {
+        "--filter" => {
+            policy.filter = Some(args.next().ok_or("--filter needs the filter's name")?);
+            Ok(true)
+        }
+        _ => Ok(false),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `proxy-allowlist`: check a policy before it is rolled out, with the very
 //! engine the filter runs.
 //!
-//!   proxy-allowlist validate POLICY.json
-//!   proxy-allowlist check POLICY.json [-H 'Name: value']... [--source ADDR:PORT]
+//!   proxy-allowlist validate POLICY [--filter NAME]
+//!   proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
+//!   proxy-allowlist schema
 
 #![cfg_attr(
     not(test),
@@ -16,20 +17,26 @@
 
 mod args;
 mod check_report;
+mod deployed_config;
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use proxy_allowlist::engine::{load_policy, LoadedPolicy};
 
-use args::Command;
+use args::{Command, PolicySource};
 
 const USAGE: &str = "usage:
-  proxy-allowlist validate POLICY.json
-  proxy-allowlist check POLICY.json [-H 'Name: value']... [--source ADDR:PORT]
+  proxy-allowlist validate POLICY [--filter NAME]
+  proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
+  proxy-allowlist schema
 
-POLICY.json is the filter's plugin configuration ('-' reads standard input).
+POLICY is the filter's configuration ('-' reads standard input): a JSON
+  policy, or a file that holds one: an Envoy bootstrap (YAML or JSON) with the
+  Wasm or dynamic-module filter, an ECDS resource file, or an Istio WasmPlugin.
+  --filter NAME      the filter to read, in a file with several
 validate: exit 0 when the policy loads (warnings on stderr), 2 with every error.
+schema: prints the configuration's JSON Schema (schema/proxy-allowlist.schema.json).
 check: judges one request as the filter would and prints the decision as JSON;
   exit 0 allow (or a dry-run denial), 1 deny, 2 invalid policy or usage.
   -H 'Name: value'   a request header line; repeat a name to send several lines.
@@ -54,15 +61,19 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Command::Schema => {
+            print!("{}", proxy_allowlist::engine::config::json_schema());
+            ExitCode::SUCCESS
+        }
         Command::Validate { policy } => match load(&policy) {
-            Some(loaded) => {
-                println!("{policy}: OK: {}", loaded.policy);
+            Some((name, loaded)) => {
+                println!("{name}: OK: {}", loaded.policy);
                 ExitCode::SUCCESS
             }
             None => ExitCode::from(EXIT_INVALID),
         },
         Command::Check { policy, request } => {
-            let Some(loaded) = load(&policy) else {
+            let Some((_, loaded)) = load(&policy) else {
                 return ExitCode::from(EXIT_INVALID);
             };
             let mut request = request;
@@ -87,8 +98,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads and loads a policy, printing warnings, or every error.
-fn load(path: &str) -> Option<LoadedPolicy> {
+/// Reads and loads a policy, printing warnings, or every error. Returns
+/// the policy's name for messages (the file, and the filter in it).
+fn load(source: &PolicySource) -> Option<(String, LoadedPolicy)> {
+    let path = &source.path;
     let bytes = match read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -96,19 +109,30 @@ fn load(path: &str) -> Option<LoadedPolicy> {
             return None;
         }
     };
-    match load_policy(&bytes) {
+    let found = match deployed_config::find_policy(&bytes, source.filter.as_deref()) {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("proxy-allowlist: {path}: {message}");
+            return None;
+        }
+    };
+    let name = match &found.filter {
+        Some(filter) => format!("{path} (filter {filter:?})"),
+        None => path.clone(),
+    };
+    match load_policy(&found.bytes) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
                 eprintln!("warning: {warning}");
             }
-            Some(loaded)
+            Some((name, loaded))
         }
         Err(errors) => {
             for error in &errors {
                 eprintln!("error: {error}");
             }
             eprintln!(
-                "{path}: {} error(s); the filter would refuse this configuration",
+                "{name}: {} error(s); the filter would refuse this configuration",
                 errors.len()
             );
             None

@@ -166,3 +166,13 @@ fn json_errors_explain_the_envoy_encoding() {
     );
     assert!(!errors("{\"domains\": ").is_empty());
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_published_schema_is_up_to_date() {
+    let published = include_str!("../../../schema/proxy-allowlist.schema.json");
+    assert!(
+        config::json_schema() == published,
+        "schema/proxy-allowlist.schema.json is out of date: run `make schema`"
+    );
+}

@@ -52,3 +52,42 @@ pub fn load_policy(bytes: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
 
 #[cfg(test)]
 mod load_tests;
+
+/// The JSON Schema of the configuration, as published in
+/// `schema/proxy-allowlist.schema.json`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn json_schema() -> String {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<model::Config>();
+    without_null(&mut schema);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+/// An optional field is absent or holds its type: the filter refuses
+/// `null`, so the schema must not offer it.
+#[cfg(not(target_arch = "wasm32"))]
+fn without_null(schema: &mut schemars::Schema) {
+    use serde_json::Value;
+    schemars::transform::transform_subschemas(&mut without_null, schema);
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            object.insert("type".into(), only);
+        }
+    }
+    let null = serde_json::json!({"type": "null"});
+    if let Some(Value::Array(choices)) = object.get("anyOf") {
+        if let [Value::Object(kept), other] = choices.as_slice() {
+            if *other == null {
+                let kept = kept.clone();
+                object.remove("anyOf");
+                object.extend(kept);
+            }
+        }
+    }
+}

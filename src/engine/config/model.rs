@@ -29,6 +29,10 @@ pub struct Config {
     pub condition: Option<Condition>,
     /// Where the calling site is read from, in order; the first present decides alone.
     /// Default ["origin", "referer"].
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(length(min = 1), extend("uniqueItems" = true))
+    )]
     pub domain_sources: Option<Vec<DomainSource>>,
     /// The most entries each list may hold: 25 (the product's limit) unless raised, up to 10000.
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 10000)))]
@@ -59,6 +63,22 @@ pub enum Mode {
 #[derive(Debug, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    schemars(
+        rename = "{E}List",
+        extend("allOf" = [
+            {
+                "if": {"properties": {"mode": {"const": "listed"}}, "required": ["mode"]},
+                "then": {"properties": {"allowed": {"minItems": 1}}, "required": ["allowed"]}
+            },
+            {
+                "if": {"not": {"required": ["mode"]}},
+                "then": {"properties": {"allowed": {"maxItems": 0}}}
+            }
+        ])
+    )
+)]
 pub struct ListConfig<E> {
     /// "all" or "listed". Required next to entries.
     pub mode: Option<Mode>,
@@ -97,6 +117,21 @@ pub struct IpItem {
 #[derive(Debug, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    schemars(extend("allOf" = [
+        {
+            "if": {"properties": {"from": {"enum": ["x_forwarded_for", "header"]}}, "required": ["from"]},
+            "then": {"required": ["trusted_proxies"], "properties": {"trusted_proxies": {"minItems": 1}}},
+            "else": {"not": {"required": ["trusted_proxies"]}}
+        },
+        {
+            "if": {"properties": {"from": {"const": "header"}}, "required": ["from"]},
+            "then": {"required": ["header"]},
+            "else": {"not": {"required": ["header"]}}
+        }
+    ]))
+)]
 pub struct ClientIpConfig {
     /// "source_address" (Envoy's downstream address, the default), "x_forwarded_for"
     /// (walked from the right past trusted_proxies) or "header" (a single-address header).
@@ -105,6 +140,10 @@ pub struct ClientIpConfig {
     /// (required with "x_forwarded_for" and "header").
     pub trusted_proxies: Option<Vec<String>>,
     /// The single-address header a trusted edge writes, e.g. "cf-connecting-ip" (with "header").
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_-]+$"))
+    )]
     pub header: Option<String>,
 }
 
