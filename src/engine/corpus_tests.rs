@@ -55,7 +55,11 @@ fn every_configuration_case_is_accepted_or_refused_as_expected() {
     assert!(cases.len() >= 80);
     let mut wrong = Vec::new();
     for (index, case) in cases.iter().enumerate() {
-        let loaded = load_policy(case["config"].to_string().as_bytes());
+        let text = match case.get("raw") {
+            Some(raw) => raw.as_str().unwrap().to_string(),
+            None => case["config"].to_string(),
+        };
+        let loaded = load_policy(text.as_bytes());
         let outcome = match (&loaded, case["expect"].as_str().unwrap()) {
             (Ok(_), "ok") => Ok(()),
             (Err(errors), "error") => {

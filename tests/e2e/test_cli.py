@@ -139,3 +139,42 @@ def test_check_joins_several_forwarded_for_lines():
     )
     assert code == 1
     assert report["client_ip"]["address"] == "203.0.113.1"
+
+
+def test_check_sees_every_line_of_a_client_address_header():
+    policy = json.dumps(
+        {
+            "source_ips": {"mode": "listed", "allowed": [{"ip": "203.0.113.9"}]},
+            "client_ip": {"from": "header", "header": "x-real-ip", "trusted_proxies": ["10.0.0.0/8"]},
+        }
+    )
+    code, report, _ = check("-H", "X-Real-IP: 203.0.113.9", "--source", "10.0.0.2:1", policy=policy)
+    assert code == 0
+    code, report, _ = check(
+        "-H", "X-Real-IP: 203.0.113.9", "-H", "X-Real-IP: 198.51.100.66", "--source", "10.0.0.2:1", policy=policy
+    )
+    assert code == 1
+    assert "holds several values" in report["client_ip"]["problem"]
+
+
+def test_validate_warns_about_wildcards_over_public_suffixes_and_authority():
+    policy = {
+        "domain_sources": ["origin", "authority"],
+        "domains": {"mode": "listed", "allowed": [{"domain": "*.vercel.app"}, {"domain": "*.shop.example.com"}]},
+    }
+    code, out, err = run_cli("validate", "-", stdin=json.dumps(policy))
+    assert code == 0
+    assert 'warning: domains.allowed[0].domain: "*.vercel.app" matches every site under "vercel.app", a public suffix' in err
+    assert "shop.example.com" not in err
+    assert 'warning: domain_sources: "authority" after "origin"' in err
+
+
+def test_validate_refuses_what_would_silently_allow_everything():
+    for text, expected in [
+        ("", "configuration: is empty"),
+        ('{"domains": {"allowed": [{"domain": "app.example.com"}]}}', "domains.mode: is required next to entries"),
+        ('{"dry_run": false, "dry_run": true}', "dry_run: is given twice"),
+    ]:
+        code, _, err = run_cli("validate", "-", stdin=text)
+        assert code == 2, text
+        assert f"error: {expected}" in err, err

@@ -168,12 +168,23 @@ def test_or_needs_either(or_envoy, origin, source, allowed):
         assert_denied(response, BOTH_OR)
 
 
-@pytest.mark.parametrize("plugin_config", [None, "{}"], ids=["no configuration", "empty object"])
-def test_the_default_allows_everything_and_warns(start_envoy, plugin_config):
-    envoy = start_envoy(plugin_config)
+def test_an_explicit_empty_object_allows_everything_and_warns(start_envoy):
+    envoy = start_envoy("{}")
     assert_reached_upstream(request(envoy.port, [EVIL], source="127.0.0.2"))
     assert_reached_upstream(request(envoy.port, [("Origin", "null")], source="127.0.0.3"))
     assert "nothing is enforced" in envoy.log()
+
+
+@pytest.mark.parametrize("plugin_config", [None, "", " \n "], ids=["no configuration", "empty", "whitespace"])
+def test_no_configuration_is_refused_not_allow_all(upstream, plugin_config):
+    # What a WasmPlugin without pluginConfig (or one dropped on the way) sends.
+    envoy = Envoy(envoy_yaml(plugin_config, free_port(), free_port(), upstream.port))
+    try:
+        code, log = envoy.run_to_exit()
+        assert code != 0
+        assert "configuration rejected, 1 error(s): configuration: is empty" in log, log
+    finally:
+        envoy.stop()
 
 
 def test_a_single_listed_list_decides_alone(start_envoy):
@@ -199,3 +210,8 @@ def test_envoy_refuses_an_invalid_configuration_and_names_the_field(upstream):
         assert "source_ips.allowed[0].ip" in validate_log
     finally:
         envoy.stop()
+
+
+def test_envoy_logs_the_authority_warning(start_envoy):
+    envoy = start_envoy({"domain_sources": ["origin", "authority"], "domains": POLICY["domains"]})
+    assert 'domain_sources: "authority" after "origin"' in envoy.log()

@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::model::{ClientIpConfig, ClientIpFrom, Config, ListConfig, ListItem, Mode};
 use super::path::{field, index};
+use super::public_suffix::is_public_suffix;
 use super::report::{count, Report};
 use crate::engine::calling_site::DomainSource;
 use crate::engine::grammar::domain_entry::{parse_domain_entry, DomainEntry};
@@ -18,7 +19,7 @@ pub const DEFAULT_MAX_ENTRIES: usize = 25;
 /// The most a self-hosted user may raise `max_entries` to.
 pub const MAX_MAX_ENTRIES: usize = 10_000;
 
-pub const NOTHING_ENFORCED: &str =
+const NOTHING_ENFORCED: &str =
     "nothing is enforced: both lists are in mode \"all\", so every request is allowed";
 
 /// A configuration that passed its checks, with its entries parsed.
@@ -54,7 +55,9 @@ pub fn check(config: &Config, report: &mut Report) -> Checked {
             entry_key: "domain",
             parse: parse_domain_entry,
         };
-        check_list(list, &grammar, max_entries, report)
+        let list = check_list(list, &grammar, max_entries, report)?;
+        warn_about_public_suffixes(&list.items, report);
+        Some(list)
     });
     let source_ips = config.source_ips.as_ref().and_then(|list| {
         let grammar = ListGrammar {
@@ -149,15 +152,26 @@ fn check_list<E: ListItem, T>(
         parse,
     } = grammar;
     let dry_run = list.dry_run.unwrap_or(false);
+    let items = list.allowed.as_deref().unwrap_or_default();
+    let allowed_path = field(key, "allowed");
     let listed = match list.mode {
         // A mode that could not be read is reported; check the entries too,
         // so every error shows at once.
         _ if report.has_error_at(&field(key, "mode")) => true,
         Some(mode) => mode == Mode::Listed,
+        // Entries without a mode would silently allow everything (the
+        // default mode is "all"): the user surely meant to list them.
+        None if !items.is_empty() => {
+            report.error(
+                &field(key, "mode"),
+                format!(
+                    "is required next to entries (without it the list would allow every {entry_key}); write \"mode\": \"listed\" to allow only these entries, or \"mode\": \"all\" and no entries"
+                ),
+            );
+            true
+        }
         None => false,
     };
-    let items = list.allowed.as_deref().unwrap_or_default();
-    let allowed_path = field(key, "allowed");
     if !listed {
         if !items.is_empty() {
             report.warn(
@@ -211,9 +225,25 @@ fn check_list<E: ListItem, T>(
     })
 }
 
+fn warn_about_public_suffixes(items: &[(ListedEntry, DomainEntry)], report: &mut Report) {
+    for (i, (written, entry)) in items.iter().enumerate() {
+        if entry.wildcard && is_public_suffix(&entry.host.text) {
+            report.warn(
+                &field(&index("domains.allowed", i), "domain"),
+                format!(
+                    "\"{}\" matches every site under \"{}\", a public suffix (Public Suffix List) where anyone can register a name; list your own names under it, like \"app.{}\"",
+                    written.value, entry.host.text, entry.host.text
+                ),
+            );
+        }
+    }
+}
+
 fn warn_about_everything_blocks(items: &[(ListedEntry, IpNet)], report: &mut Report) {
+    let mut whole = false;
     for (i, (_, net)) in items.iter().enumerate() {
         if net.prefix_len() == 0 {
+            whole = true;
             report.warn(
                 &index("source_ips.allowed", i),
                 format!(
@@ -223,6 +253,16 @@ fn warn_about_everything_blocks(items: &[(ListedEntry, IpNet)], report: &mut Rep
                 ),
             );
         }
+    }
+    let nets: Vec<IpNet> = items.iter().map(|(_, net)| *net).collect();
+    if let (false, Some(family)) = (whole, covered_family(&nets)) {
+        report.warn(
+            "source_ips.allowed",
+            format!(
+                "together allow every {family} address, as \"{}\" would",
+                whole_family(family)
+            ),
+        );
     }
 }
 
@@ -250,6 +290,26 @@ fn check_domain_sources(
         } else {
             unique.push(*source);
         }
+    }
+    // The browser headers listed before "authority", if any.
+    let authority_at = unique.iter().position(|s| *s == DomainSource::Authority);
+    if let Some(browser) = authority_at.and_then(|at| unique.get(..at)?.first()) {
+        report.warn(
+            "domain_sources",
+            format!(
+                "\"authority\" after \"{}\": a cross-site request that sends no Origin or Referer (a plain <img> or <script> GET) is judged by the API's own host, and passes whenever that host is listed; see the README on when \"authority\" is safe",
+                browser.as_str()
+            ),
+        );
+    }
+    if let Some(after) = authority_at.and_then(|at| unique.get(at + 1..)?.first()) {
+        report.warn(
+            "domain_sources",
+            format!(
+                "\"{}\" after \"authority\" is never read: every request has an :authority",
+                after.as_str()
+            ),
+        );
     }
     unique
 }
@@ -329,7 +389,30 @@ fn check_trusted_proxies(items: Option<&[String]>, report: &mut Report) -> Vec<I
             Err(message) => report.error(&path, message),
         }
     }
+    if let Some(family) = covered_family(&trusted) {
+        report.error(
+            PATH,
+            format!("together trusts every {family} address (as \"{}\" would), which lets any client write its own address; list only your proxies", whole_family(family)),
+        );
+    }
     trusted
+}
+
+/// The address family a set of blocks covers whole, if any: `0.0.0.0/1`
+/// and `128.0.0.0/1` are `0.0.0.0/0` in two pieces.
+fn covered_family(nets: &[IpNet]) -> Option<&'static str> {
+    IpNet::aggregate(&nets.to_vec())
+        .iter()
+        .find(|net| net.prefix_len() == 0)
+        .map(|net| if net.addr().is_ipv4() { "IPv4" } else { "IPv6" })
+}
+
+fn whole_family(family: &str) -> &'static str {
+    if family == "IPv4" {
+        "0.0.0.0/0"
+    } else {
+        "::/0"
+    }
 }
 
 fn check_header_name(name: Option<&str>, report: &mut Report) -> String {

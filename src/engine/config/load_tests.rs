@@ -37,18 +37,121 @@ fn the_example_configuration_loads() {
 }
 
 #[test]
-fn nothing_configured_allows_all_with_a_warning() {
-    for json in ["", "  \n", "{}"] {
-        let loaded = load_policy(json.as_bytes()).unwrap();
-        assert!(!loaded.policy.enforces_anything());
+fn an_explicit_empty_object_allows_all_with_a_warning() {
+    let loaded = load_policy(b"{}").unwrap();
+    assert!(!loaded.policy.enforces_anything());
+    assert_eq!(
+        loaded.warnings,
+        ["configuration: nothing is enforced: both lists are in mode \"all\", so every request is allowed"]
+    );
+}
+
+#[test]
+fn no_configuration_at_all_is_refused() {
+    // In Istio a forgotten or dropped pluginConfig arrives as nothing.
+    for empty in ["", "  \n\t"] {
+        let found = errors(empty);
+        assert_eq!(found.len(), 1);
         assert!(
-            loaded
-                .warnings
-                .iter()
-                .any(|w| w.contains("nothing is enforced")),
-            "{json:?}"
+            found[0].starts_with("configuration: is empty, so the filter would enforce nothing"),
+            "{found:?}"
         );
+        assert!(found[0].contains("pluginConfig"), "{found:?}");
     }
+}
+
+#[test]
+fn entries_without_a_mode_are_refused() {
+    assert_eq!(
+        errors(r#"{"domains": {"allowed": [{"domain": "app.example.com"}]}}"#),
+        ["domains.mode: is required next to entries (without it the list would allow every domain); write \"mode\": \"listed\" to allow only these entries, or \"mode\": \"all\" and no entries"]
+    );
+    assert_eq!(
+        errors(r#"{"source_ips": {"allowed": [{"ip": "10.0.0.0/8"}, {"ip": "bad"}]}}"#),
+        [
+            "source_ips.mode: is required next to entries (without it the list would allow every ip); write \"mode\": \"listed\" to allow only these entries, or \"mode\": \"all\" and no entries",
+            "source_ips.allowed[1].ip: \"bad\" is not an IP address or CIDR block, like \"203.0.113.7\", \"203.0.113.0/24\" or \"2001:db8::/32\"",
+        ]
+    );
+    // Without entries, an omitted mode is the product's default: allow all.
+    assert!(load_policy(br#"{"domains": {"allowed": []}, "source_ips": {}}"#).is_ok());
+}
+
+#[test]
+fn duplicate_keys_anywhere_are_refused() {
+    assert_eq!(
+        errors(
+            r#"{"source_ips": {"mode": "listed", "allowed": [{"ip": "10.0.0.0/8"}]}, "source_ips": {"mode": "all"}}"#
+        ),
+        ["source_ips: is given twice in the same object; only one would count, so neither is trusted: keep one"]
+    );
+    assert_eq!(
+        errors(r#"{"domains": {"mode": "listed", "allowed": [{"domain": "a.com", "domain": "b.com"}]}}"#),
+        ["domains.allowed[0].domain: is given twice in the same object; only one would count, so neither is trusted: keep one"]
+    );
+}
+
+#[test]
+fn trusted_proxies_that_cover_a_whole_family_in_pieces_are_refused() {
+    let client_ip = |trusted: &str| {
+        format!(
+            r#"{{"source_ips": {{"mode": "listed", "allowed": [{{"ip": "198.51.100.0/24"}}]}},
+                "client_ip": {{"from": "x_forwarded_for", "trusted_proxies": {trusted}}}}}"#
+        )
+    };
+    assert_eq!(
+        errors(&client_ip(r#"["0.0.0.0/1", "128.0.0.0/1"]"#)),
+        ["client_ip.trusted_proxies: together trusts every IPv4 address (as \"0.0.0.0/0\" would), which lets any client write its own address; list only your proxies"]
+    );
+    let quarters = r#"["::/2", "4000::/2", "8000::/2", "c000::/2", "10.0.0.0/8"]"#;
+    assert!(errors(&client_ip(quarters))[0].contains("together trusts every IPv6 address"));
+    assert!(load_policy(client_ip(r#"["0.0.0.0/1", "10.0.0.0/8"]"#).as_bytes()).is_ok());
+}
+
+#[test]
+fn allowlist_blocks_that_cover_a_whole_family_warn_like_a_slash_zero() {
+    let found = warnings(
+        r#"{"source_ips": {"mode": "listed", "allowed": [{"ip": "0.0.0.0/1"}, {"ip": "128.0.0.0/1"}]}}"#,
+    );
+    assert_eq!(
+        found,
+        ["source_ips.allowed: together allow every IPv4 address, as \"0.0.0.0/0\" would"]
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn wildcards_over_public_suffixes_warn() {
+    let found = warnings(
+        r#"{"domains": {"mode": "listed", "allowed": [{"domain": "*.github.io"}, {"domain": "https://*.co.uk"}, {"domain": "*.app.github.io"}, {"domain": "*.example.com"}]}}"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "domains.allowed[0].domain: \"*.github.io\" matches every site under \"github.io\", a public suffix (Public Suffix List) where anyone can register a name; list your own names under it, like \"app.github.io\"",
+            "domains.allowed[1].domain: \"https://*.co.uk\" matches every site under \"co.uk\", a public suffix (Public Suffix List) where anyone can register a name; list your own names under it, like \"app.co.uk\"",
+        ]
+    );
+}
+
+#[test]
+fn authority_after_a_browser_header_warns() {
+    let with_sources = |sources: &str| {
+        format!(
+            r#"{{"domain_sources": {sources}, "domains": {{"mode": "listed", "allowed": [{{"domain": "api.example.com"}}]}}}}"#
+        )
+    };
+    let found = warnings(&with_sources(r#"["origin", "authority"]"#));
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("domain_sources: \"authority\" after \"origin\": a cross-site request that sends no Origin"),
+        "{found:?}"
+    );
+    assert!(warnings(&with_sources(r#"["authority"]"#)).is_empty());
+    assert_eq!(
+        warnings(&with_sources(r#"["authority", "origin"]"#)),
+        ["domain_sources: \"origin\" after \"authority\" is never read: every request has an :authority"]
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod compile;
 mod json_value;
 pub mod model;
 mod path;
+mod public_suffix;
 mod reader;
 mod report;
 
@@ -15,7 +16,6 @@ pub use check::{DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
 pub use report::{count, FieldError};
 
 use super::policy::Policy;
-use check::NOTHING_ENFORCED;
 use report::Report;
 
 /// A policy ready to serve, with the warnings its configuration raised.
@@ -25,13 +25,14 @@ pub struct LoadedPolicy {
     pub warnings: Vec<String>,
 }
 
-/// Loads a configuration. Empty input (no configuration) allows everything.
+/// Loads a configuration.
 pub fn load_policy(bytes: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(LoadedPolicy {
-            policy: Policy::default(),
-            warnings: vec![format!("configuration: empty; {NOTHING_ENFORCED}")],
-        });
+        // A forgotten or dropped configuration must not mean "allow all".
+        return Err(vec![FieldError {
+            path: String::new(),
+            message: "is empty, so the filter would enforce nothing; in Istio, a WasmPlugin whose pluginConfig is missing (or was dropped on the way) arrives like this. Write the policy, or {} to allow every request on purpose".into(),
+        }]);
     }
     let mut report = Report::default();
     let Some(value) = json_value::parse_json(bytes, &mut report) else {
