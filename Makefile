@@ -93,7 +93,7 @@ soak: $(VENV_READY) wasm
 # fuzz/corpus/<target>; what a run discovers goes to fuzz/.work/<target>, and
 # a crash to fuzz/artifacts/<target> (then: make it a regression test).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := config_load calling_site x_forwarded_for evaluate
+FUZZ_TARGETS := config_load calling_site x_forwarded_for evaluate differential_calling_site differential_address
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked

@@ -11,6 +11,8 @@ mod counters;
 mod decision;
 mod decision_record;
 mod deny_response;
+#[cfg(any(all(test, not(target_arch = "wasm32")), feature = "differential"))]
+pub mod differential;
 mod domain_set;
 mod fast_hash;
 pub mod grammar;
@@ -37,6 +39,8 @@ mod client_ip_tests;
 mod corpus_tests;
 #[cfg(test)]
 mod decision_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod differential_tests;
 #[cfg(test)]
 mod operations_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

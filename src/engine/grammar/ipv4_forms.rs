@@ -31,21 +31,28 @@ pub fn parse_ipv4_loose(text: &str) -> Option<Ipv4Addr> {
     u32::try_from(value).ok().map(Ipv4Addr::from)
 }
 
+/// One part as WHATWG reads it: `0x` hex, a leading `0` octal, else
+/// decimal; any number of leading zeros. `None` when it is not a number, or
+/// too large for any part of an address.
 fn parse_number(part: &str) -> Option<u64> {
-    if part.is_empty() || part.len() > 12 {
+    let (digits, radix) = match part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None if part.len() > 1 && part.starts_with('0') => (part, 8),
+        None if part.is_empty() => return None,
+        None => (part, 10),
+    };
+    let significant = digits.trim_start_matches('0');
+    if !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-        return if hex.is_empty() {
-            Some(0)
-        } else {
-            u64::from_str_radix(hex, 16).ok()
-        };
+    if significant.is_empty() {
+        return Some(0);
     }
-    if part.len() > 1 && part.starts_with('0') {
-        return u64::from_str_radix(part, 8).ok();
+    // More than 12 significant digits is beyond 2^32 in every radix.
+    if significant.len() > 12 {
+        return None;
     }
-    part.parse().ok()
+    u64::from_str_radix(significant, radix).ok()
 }
 
 #[cfg(test)]
@@ -63,6 +70,8 @@ mod tests {
             "0x7F000001",
             "127.0.1",
             "127.0.0.1.",
+            "0000000000177.0.0.1",
+            "0x00000000000000000000007f.1",
         ] {
             assert_eq!(parse_ipv4_loose(text), localhost, "{text}");
         }
