@@ -21,6 +21,7 @@ impl RequestValues for FuzzRequest {
         let name = match read {
             HostRead::Header(name) | HostRead::EveryLine(name) => name,
             HostRead::SourceAddress => "source.address",
+            HostRead::Metadata { key, .. } => key,
         };
         self.values
             .iter()

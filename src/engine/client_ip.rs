@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use super::grammar::address::parse_address_and_port;
-use super::ip_set::IpSet;
+use super::ip_table::AddressSet;
 use super::quoted::Quoted;
 use super::request::{Attribute, Fetched, RequestValues};
 
@@ -68,9 +68,9 @@ pub enum ClientIpSource {
     #[default]
     SourceAddress,
     /// `X-Forwarded-For`, walked from the right past trusted proxies.
-    XForwardedFor { trusted: IpSet },
+    XForwardedFor { trusted: AddressSet },
     /// A single-address header a trusted edge writes (lowercase name).
-    Header { name: String, trusted: IpSet },
+    Header { name: String, trusted: AddressSet },
 }
 
 /// How the address was found, for the CLI and logs.
@@ -148,7 +148,7 @@ impl ClientIpSource {
         if port == Some(0) {
             return unknown(AddressProblem::PeerFromHeader(format!("{peer}:0")));
         }
-        if trusted.find(peer).is_none() {
+        if !trusted.contains(peer) {
             return found(peer, HowFound::UntrustedPeer);
         }
         match self {
@@ -181,7 +181,7 @@ fn unknown(problem: AddressProblem) -> ClientIp {
 /// client. A malformed candidate stops the walk: what is left of it was
 /// written by someone we cannot vouch for. The (trusted) peer is the chain's
 /// right end, so when every entry is trusted the left-most one is the client.
-fn walk_forwarded_for(raw: &[u8], peer: IpAddr, trusted: &IpSet) -> ClientIp {
+fn walk_forwarded_for(raw: &[u8], peer: IpAddr, trusted: &AddressSet) -> ClientIp {
     let text = String::from_utf8_lossy(raw);
     let mut skipped = 0;
     let mut leftmost = peer;
@@ -192,7 +192,7 @@ fn walk_forwarded_for(raw: &[u8], peer: IpAddr, trusted: &IpSet) -> ClientIp {
                 entry: entry.trim().to_string(),
             });
         };
-        if trusted.find(addr).is_none() {
+        if !trusted.contains(addr) {
             return found(addr, HowFound::ForwardedFor { skipped });
         }
         skipped += 1;

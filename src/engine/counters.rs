@@ -2,7 +2,7 @@
 //! per-origin or per-address names), and which of them a decision counts.
 
 use super::calling_site::SiteReading;
-use super::decision::{Decision, DenyReason};
+use super::decision::{Decision, DenyReason, ProjectOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
@@ -13,6 +13,9 @@ pub enum Counter {
     DryRunDeniedDomain,
     DryRunDeniedSourceIp,
     DryRunDeniedBoth,
+    DeniedUnknownProject,
+    DryRunDeniedUnknownProject,
+    ProjectUnknown,
     CallingSiteUnusable,
     ClientAddressUnknown,
     PoliciesLoaded,
@@ -20,7 +23,7 @@ pub enum Counter {
 }
 
 impl Counter {
-    pub const ALL: [Counter; 11] = [
+    pub const ALL: [Counter; 14] = [
         Counter::Allowed,
         Counter::DeniedDomain,
         Counter::DeniedSourceIp,
@@ -28,6 +31,9 @@ impl Counter {
         Counter::DryRunDeniedDomain,
         Counter::DryRunDeniedSourceIp,
         Counter::DryRunDeniedBoth,
+        Counter::DeniedUnknownProject,
+        Counter::DryRunDeniedUnknownProject,
+        Counter::ProjectUnknown,
         Counter::CallingSiteUnusable,
         Counter::ClientAddressUnknown,
         Counter::PoliciesLoaded,
@@ -44,6 +50,9 @@ impl Counter {
             Counter::DryRunDeniedDomain => "dry_run_denied.domain",
             Counter::DryRunDeniedSourceIp => "dry_run_denied.source_ip",
             Counter::DryRunDeniedBoth => "dry_run_denied.both",
+            Counter::DeniedUnknownProject => "denied.unknown_project",
+            Counter::DryRunDeniedUnknownProject => "dry_run_denied.unknown_project",
+            Counter::ProjectUnknown => "project_unknown",
             Counter::CallingSiteUnusable => "calling_site_unusable",
             Counter::ClientAddressUnknown => "client_address_unknown",
             Counter::PoliciesLoaded => "policies_loaded",
@@ -76,18 +85,8 @@ impl Decision {
     /// The counters this decision adds one to.
     pub fn counters(&self) -> impl Iterator<Item = Counter> {
         let verdict = match (self.denied, self.dry_run_denied) {
-            (Some(reason), _) => by_reason(
-                reason,
-                Counter::DeniedDomain,
-                Counter::DeniedSourceIp,
-                Counter::DeniedBoth,
-            ),
-            (None, Some(reason)) => by_reason(
-                reason,
-                Counter::DryRunDeniedDomain,
-                Counter::DryRunDeniedSourceIp,
-                Counter::DryRunDeniedBoth,
-            ),
+            (Some(reason), _) => denied(reason),
+            (None, Some(reason)) => dry_run_denied(reason),
             (None, None) => Counter::Allowed,
         };
         let unusable_site = matches!(
@@ -98,8 +97,10 @@ impl Decision {
             .source_ip
             .as_ref()
             .is_some_and(|c| c.client.address.is_err());
+        let unknown_project = matches!(self.project, ProjectOutcome::Unknown(_));
         [
             Some(verdict),
+            unknown_project.then_some(Counter::ProjectUnknown),
             unusable_site.then_some(Counter::CallingSiteUnusable),
             unknown_client.then_some(Counter::ClientAddressUnknown),
         ]
@@ -108,11 +109,21 @@ impl Decision {
     }
 }
 
-fn by_reason(reason: DenyReason, domain: Counter, source_ip: Counter, both: Counter) -> Counter {
+fn denied(reason: DenyReason) -> Counter {
     match reason {
-        DenyReason::Domain => domain,
-        DenyReason::SourceIp => source_ip,
-        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => both,
+        DenyReason::Domain => Counter::DeniedDomain,
+        DenyReason::SourceIp => Counter::DeniedSourceIp,
+        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => Counter::DeniedBoth,
+        DenyReason::UnknownProject => Counter::DeniedUnknownProject,
+    }
+}
+
+fn dry_run_denied(reason: DenyReason) -> Counter {
+    match reason {
+        DenyReason::Domain => Counter::DryRunDeniedDomain,
+        DenyReason::SourceIp => Counter::DryRunDeniedSourceIp,
+        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => Counter::DryRunDeniedBoth,
+        DenyReason::UnknownProject => Counter::DryRunDeniedUnknownProject,
     }
 }
 

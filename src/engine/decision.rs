@@ -1,8 +1,10 @@
-//! Judging one request against a policy.
+//! Judging one request against a policy: find its project, then apply that
+//! project's rules.
 
-use super::calling_site::{read_calling_site, DomainSource, SiteReading};
-use super::client_ip::{ClientIp, ClientIpSource};
-use super::policy::{Condition, DomainList, IpList, Policy};
+use super::calling_site::{read_calling_site, SiteReading};
+use super::client_ip::ClientIp;
+use super::policy::{Condition, DomainRules, IpRules, Policy, ProjectRules, ProjectScope};
+use super::projects::{ProjectProblem, UnknownProject};
 use super::request::RequestValues;
 
 /// Which check failed, and so which message the 403 carries.
@@ -14,6 +16,8 @@ pub enum DenyReason {
     DomainAndSourceIp,
     /// Both failed under `or`.
     DomainOrSourceIp,
+    /// The request's project could not be determined (`projects.unknown: deny`).
+    UnknownProject,
 }
 
 impl DenyReason {
@@ -22,28 +26,41 @@ impl DenyReason {
             DenyReason::Domain => "domain",
             DenyReason::SourceIp => "source_ip",
             DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => "both",
+            DenyReason::UnknownProject => "unknown_project",
         }
     }
+}
+
+/// Whose rules judged the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectOutcome {
+    /// A configuration without `projects`.
+    Single,
+    /// The project at this index of the policy.
+    Known(u32),
+    Unknown(ProjectProblem),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainCheck {
     pub site: SiteReading,
-    /// Index into the Domain allowlist of the entry that allowed the site.
-    pub matched: Option<usize>,
+    /// The policy's index of the entry that allowed the site.
+    pub matched: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpCheck {
     pub client: ClientIp,
-    /// Index into the Source IP allowlist of the entry that allowed the client.
-    pub matched: Option<usize>,
+    /// The policy's index of the entry that allowed the client.
+    pub matched: Option<u32>,
 }
 
 /// The verdict and the checks behind it. A check is `None` when its list
-/// is in mode `all`, or when `or` did not need it.
+/// is in mode `all`, when `or` did not need it, or when the project is
+/// unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    pub project: ProjectOutcome,
     /// The enforced denial.
     pub denied: Option<DenyReason>,
     /// A denial that dry run kept from being enforced; the request continues.
@@ -59,37 +76,106 @@ impl Decision {
 }
 
 impl Policy {
-    /// Judges a request. The source IP is checked first: it is one value,
+    /// Judges a request: finds its project (when there are several), then
+    /// applies that project's rules.
+    pub fn evaluate(&self, request: &mut impl RequestValues) -> Decision {
+        let (outcome, index) = match &self.scope {
+            ProjectScope::Single => (ProjectOutcome::Single, 0),
+            ProjectScope::Directory(directory) => match directory.find(request) {
+                Ok(index) => (ProjectOutcome::Known(index), index),
+                Err(problem) => return self.unknown_project(directory.unknown, problem),
+            },
+        };
+        match self.projects.get(index as usize) {
+            Some(rules) => self.apply(rules, outcome, request),
+            // Not expected: every index the directory hands out has rules.
+            None => self.unknown_project(UnknownProject::Deny, ProjectProblem::Missing),
+        }
+    }
+
+    fn unknown_project(&self, unknown: UnknownProject, problem: ProjectProblem) -> Decision {
+        let deny = (unknown == UnknownProject::Deny).then_some(DenyReason::UnknownProject);
+        Decision {
+            project: ProjectOutcome::Unknown(problem),
+            denied: deny.filter(|_| !self.dry_run),
+            dry_run_denied: deny.filter(|_| self.dry_run),
+            domain: None,
+            source_ip: None,
+        }
+    }
+
+    /// One project's rules. The source IP is checked first: it is one value,
     /// and under `or` a match makes the calling site unnecessary (unless the
     /// IP list is only observed while the domain list is enforced).
-    pub fn evaluate(&self, request: &mut impl RequestValues) -> Decision {
-        let ip_enforced = !self.dry_run && self.source_ips.as_ref().is_some_and(|l| !l.dry_run);
-        let domain_enforced = !self.dry_run && self.domains.as_ref().is_some_and(|l| !l.dry_run);
-        let source_ip = self
+    fn apply(
+        &self,
+        rules: &ProjectRules,
+        project: ProjectOutcome,
+        request: &mut impl RequestValues,
+    ) -> Decision {
+        let index = match project {
+            ProjectOutcome::Known(index) => index,
+            _ => 0,
+        };
+        let ip_enforced = !self.dry_run && rules.source_ips.as_ref().is_some_and(|l| !l.dry_run);
+        let domain_enforced = !self.dry_run && rules.domains.as_ref().is_some_and(|l| !l.dry_run);
+        let source_ip = rules
             .source_ips
             .as_ref()
-            .map(|list| check_source_ip(list, &self.client_ip, request));
+            .map(|list| self.check_source_ip(index, list, request));
         let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
-        let domain_needed = !(self.condition == Condition::Or
+        let domain_needed = !(rules.condition == Condition::Or
             && ip_ok == Some(true)
             && (ip_enforced || !domain_enforced));
-        let domain = match &self.domains {
-            Some(list) if domain_needed => Some(check_domain(list, &self.domain_sources, request)),
+        let domain = match &rules.domains {
+            Some(list) if domain_needed => Some(self.check_domain(index, list, request)),
             _ => None,
         };
         let domain_ok = domain.as_ref().map(|check| check.matched.is_some());
         let denied = verdict(
             domain_ok.filter(|_| domain_enforced),
             ip_ok.filter(|_| ip_enforced),
-            self.condition,
+            rules.condition,
         );
-        let observed = verdict(domain_ok, ip_ok, self.condition);
+        let observed = verdict(domain_ok, ip_ok, rules.condition);
         Decision {
+            project,
             denied,
             dry_run_denied: if denied.is_none() { observed } else { None },
             domain,
             source_ip,
         }
+    }
+
+    fn check_source_ip(
+        &self,
+        project: u32,
+        list: &IpRules,
+        request: &mut impl RequestValues,
+    ) -> IpCheck {
+        let client = self.client_ip.resolve(request);
+        let matched = client
+            .address
+            .as_ref()
+            .ok()
+            .and_then(|addr| self.ip_table.find(project, &list.lengths, *addr));
+        IpCheck { client, matched }
+    }
+
+    fn check_domain(
+        &self,
+        project: u32,
+        list: &DomainRules,
+        request: &mut impl RequestValues,
+    ) -> DomainCheck {
+        let site = read_calling_site(&self.domain_sources, request);
+        let matched = match &site {
+            SiteReading::Usable { site, .. } => {
+                self.domain_table.find(project, site, list.wildcards)
+            }
+            _ => None,
+        };
+        DomainCheck { site, matched }
     }
 }
 
@@ -110,31 +196,4 @@ fn verdict(
         }
         _ => None,
     }
-}
-
-fn check_source_ip(
-    list: &IpList,
-    source: &ClientIpSource,
-    request: &mut impl RequestValues,
-) -> IpCheck {
-    let client = source.resolve(request);
-    let matched = client
-        .address
-        .as_ref()
-        .ok()
-        .and_then(|addr| list.set.find(*addr));
-    IpCheck { client, matched }
-}
-
-fn check_domain(
-    list: &DomainList,
-    sources: &[DomainSource],
-    request: &mut impl RequestValues,
-) -> DomainCheck {
-    let site = read_calling_site(sources, request);
-    let matched = match &site {
-        SiteReading::Usable { site, .. } => list.set.find(site),
-        _ => None,
-    };
-    DomainCheck { site, matched }
 }

@@ -105,6 +105,9 @@ impl DenyReason {
             DenyReason::DomainOrSourceIp => {
                 "Permission denied. Check your security settings and ensure your domain or source IP is allowlisted."
             }
+            DenyReason::UnknownProject => {
+                "Permission denied. The project could not be determined from the request."
+            }
         }
     }
 
@@ -124,6 +127,7 @@ impl DenyReason {
             DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => {
                 "proxy_allowlist_denied_both"
             }
+            DenyReason::UnknownProject => "proxy_allowlist_unknown_project",
         }
     }
 }
@@ -139,6 +143,7 @@ mod tests {
             DenyReason::SourceIp,
             DenyReason::DomainAndSourceIp,
             DenyReason::DomainOrSourceIp,
+            DenyReason::UnknownProject,
         ] {
             let body: serde_json::Value = serde_json::from_str(&reason.body()).unwrap();
             assert_eq!(body["code"], "PERMISSION_DENIED");

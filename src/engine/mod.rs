@@ -13,11 +13,12 @@ mod decision_record;
 mod deny_response;
 #[cfg(any(all(test, not(target_arch = "wasm32")), feature = "differential"))]
 pub mod differential;
-mod domain_set;
-mod fast_hash;
+mod domain_table;
 pub mod grammar;
-mod ip_set;
+mod hashing;
+mod ip_table;
 mod policy;
+mod projects;
 mod quoted;
 mod request;
 mod simulated_request;
@@ -26,10 +27,13 @@ pub use calling_site::{CallingSite, DomainSource, SiteReading, Unusable};
 pub use client_ip::{AddressProblem, ClientIp, HowFound};
 pub use config::{load_policy, FieldError, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
 pub use counters::Counter;
-pub use decision::{Decision, DenyReason, DomainCheck, IpCheck};
+pub use decision::{Decision, DenyReason, DomainCheck, IpCheck, ProjectOutcome};
 pub use deny_response::LocalReply;
 pub use grammar::scheme::Scheme;
-pub use policy::{Condition, ListedEntry, Policy, RecordDecisions};
+pub use policy::{
+    Condition, EntrySpan, ListedEntry, Policy, ProjectRules, ProjectScope, RecordDecisions,
+};
+pub use projects::{ProjectProblem, ProjectSource, UnknownProject};
 pub use request::{Attribute, Fetched, HostRead, RequestValues};
 pub use simulated_request::SimulatedRequest;
 
@@ -43,6 +47,8 @@ mod decision_tests;
 mod differential_tests;
 #[cfg(test)]
 mod operations_tests;
+#[cfg(test)]
+mod projects_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod property_tests;
 #[cfg(test)]

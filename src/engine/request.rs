@@ -14,6 +14,13 @@ pub enum Attribute<'a> {
     XForwardedFor,
     /// A single-address header a trusted edge writes (`client_ip.header`), lowercase.
     ClientIpHeader(&'a str),
+    /// The header an earlier filter writes the project id into (`projects.from.header`), lowercase.
+    ProjectHeader(&'a str),
+    /// A string in the request's dynamic metadata, `filter_metadata[namespace][key]`.
+    Metadata {
+        namespace: &'a str,
+        key: &'a str,
+    },
     /// Envoy's `source.address`: `ip:port` or `[v6]:port`.
     SourceAddress,
 }
@@ -34,6 +41,9 @@ pub enum HostRead<'a> {
     EveryLine(&'a str),
     /// `source.address`.
     SourceAddress,
+    /// A string in the request's dynamic metadata (Envoy's
+    /// `metadata.filter_metadata.<namespace>.<key>`).
+    Metadata { namespace: &'a str, key: &'a str },
 }
 
 impl<'a> Attribute<'a> {
@@ -46,7 +56,10 @@ impl<'a> Attribute<'a> {
             Attribute::Scheme => HostRead::Header(":scheme"),
             Attribute::ContentType => HostRead::Header("content-type"),
             Attribute::XForwardedFor => HostRead::Header("x-forwarded-for"),
-            Attribute::ClientIpHeader(name) => HostRead::EveryLine(name),
+            Attribute::ClientIpHeader(name) | Attribute::ProjectHeader(name) => {
+                HostRead::EveryLine(name)
+            }
+            Attribute::Metadata { namespace, key } => HostRead::Metadata { namespace, key },
             Attribute::SourceAddress => HostRead::SourceAddress,
         }
     }

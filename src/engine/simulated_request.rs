@@ -24,6 +24,8 @@ pub struct SimulatedRequest {
     /// Lowercase names, values without surrounding whitespace, in the order sent.
     lines: Vec<(String, Vec<u8>)>,
     source_address: Option<Vec<u8>>,
+    /// Dynamic metadata: (namespace, key, value as Envoy hands it over).
+    metadata: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Default for SimulatedRequest {
@@ -32,6 +34,7 @@ impl Default for SimulatedRequest {
             // Envoy sets :scheme on every request; a plain listener says http.
             lines: vec![(":scheme".into(), b"http".to_vec())],
             source_address: None,
+            metadata: Vec::new(),
         }
     }
 }
@@ -61,6 +64,15 @@ impl SimulatedRequest {
         self.source_address = Some(address.as_ref().to_vec());
     }
 
+    /// A value an earlier filter wrote to the request's dynamic metadata
+    /// (a string's bytes; Envoy hands a number over as its 8 bytes).
+    pub fn set_metadata(&mut self, namespace: &str, key: &str, value: impl AsRef<[u8]>) {
+        self.metadata
+            .retain(|(ns, k, _)| !(ns == namespace && k == key));
+        self.metadata
+            .push((namespace.into(), key.into(), value.as_ref().to_vec()));
+    }
+
     fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.lines
             .iter()
@@ -85,6 +97,11 @@ impl RequestValues for SimulatedRequest {
             // The attribute reports a header whose lines are all empty as absent.
             HostRead::EveryLine(name) => self.joined(name, false).filter(|v| !v.is_empty()),
             HostRead::SourceAddress => self.source_address.clone(),
+            HostRead::Metadata { namespace, key } => self
+                .metadata
+                .iter()
+                .find(|(ns, k, _)| ns == namespace && k == key)
+                .map(|(_, _, value)| value.clone()),
         };
         value.map_or(Fetched::Absent, Fetched::Present)
     }

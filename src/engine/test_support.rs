@@ -26,6 +26,7 @@ fn key(read: HostRead<'_>) -> &str {
     match read {
         HostRead::Header(name) | HostRead::EveryLine(name) => name,
         HostRead::SourceAddress => "source.address",
+        HostRead::Metadata { key, .. } => key,
     }
 }
 
@@ -34,6 +35,9 @@ impl RecordingRequest {
     pub fn with(mut self, attribute: Attribute<'_>, value: impl AsRef<[u8]>) -> Self {
         match attribute.host_read() {
             HostRead::SourceAddress => self.request.set_source_address(value),
+            HostRead::Metadata { namespace, key } => {
+                self.request.set_metadata(namespace, key, value)
+            }
             read => self.request.add_line(key(read), value),
         }
         self

@@ -37,6 +37,11 @@ impl RequestValues for HostCallValues {
                 host_abi::property(format!("request\0headers\0{name}").as_bytes())
             }
             HostRead::SourceAddress => host_abi::property(SOURCE_ADDRESS_PATH),
+            // A string value comes as its bytes; any other kind as bytes no
+            // project id has.
+            HostRead::Metadata { namespace, key } => host_abi::property(
+                format!("metadata\0filter_metadata\0{namespace}\0{key}").as_bytes(),
+            ),
         }
     }
 }

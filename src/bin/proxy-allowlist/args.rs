@@ -14,6 +14,8 @@ pub enum Command {
     Schema,
     Validate {
         policy: PolicySource,
+        /// Print this project's summary.
+        project: Option<String>,
     },
     Check {
         policy: PolicySource,
@@ -31,12 +33,19 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
         },
         "validate" => {
             let mut policy = policy_source(args.next(), "validate")?;
+            let mut project = None;
             while let Some(arg) = args.next() {
-                if !policy_option(&arg, &mut args, &mut policy)? {
-                    return Err(format!("unexpected argument {arg:?}"));
+                if policy_option(&arg, &mut args, &mut policy)? {
+                    continue;
+                }
+                match arg.as_str() {
+                    "--project" => {
+                        project = Some(args.next().ok_or("--project needs a project id")?);
+                    }
+                    other => return Err(format!("unexpected argument {other:?}")),
                 }
             }
-            Ok(Command::Validate { policy })
+            Ok(Command::Validate { policy, project })
         }
         "check" => {
             let mut policy = policy_source(args.next(), "check")?;
@@ -54,6 +63,15 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
                     "--source" => {
                         let source = args.next().ok_or("--source needs ADDR:PORT")?;
                         request.set_source_address(source);
+                    }
+                    // Three arguments: namespaces have dots, so no separator
+                    // inside one argument could be read only one way.
+                    "--metadata" => {
+                        let usage = "--metadata needs NAMESPACE KEY VALUE";
+                        let namespace = args.next().ok_or(usage)?;
+                        let key = args.next().ok_or(usage)?;
+                        let value = args.next().ok_or(usage)?;
+                        request.set_metadata(&namespace, &key, value);
                     }
                     other => return Err(format!("unexpected argument {other:?}")),
                 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use proxy_allowlist::engine::{Decision, ListedEntry, LocalReply, Policy, SiteReading};
+use proxy_allowlist::engine::{
+    Decision, EntrySpan, ListedEntry, LocalReply, Policy, ProjectOutcome, ProjectScope, SiteReading,
+};
 
 #[derive(Serialize)]
 pub struct CheckReport<'a> {
@@ -13,6 +15,9 @@ pub struct CheckReport<'a> {
     reason: Option<&'static str>,
     /// The line the filter writes for access logs.
     record: String,
+    /// Whose rules judged the request (configurations with `projects`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project: Option<ProjectReport>,
     /// How each list judged: allowed, denied, not enforced (mode all) or
     /// not needed (`or` was already satisfied).
     checks: Checks,
@@ -30,6 +35,15 @@ pub struct CheckReport<'a> {
     grpc_status: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ProjectReport {
+    /// Where the id was read: `header x-project-id`, `subdomain of api.example.com`...
+    from: String,
+    id: Option<String>,
+    /// Why the project is unknown.
+    problem: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -62,7 +76,8 @@ struct Matched<'a> {
 
 #[derive(Serialize)]
 struct EntryReport<'a> {
-    index: usize,
+    /// Its position in the project's list.
+    index: u32,
     name: Option<&'a str>,
     entry: &'a str,
 }
@@ -71,6 +86,9 @@ impl<'a> CheckReport<'a> {
     pub fn new(policy: &'a Policy, decision: &Decision, reply: Option<&LocalReply>) -> Self {
         let domain_match = decision.domain.as_ref().and_then(|c| c.matched);
         let ip_match = decision.source_ip.as_ref().and_then(|c| c.matched);
+        let rules = policy.rules_of(&decision.project);
+        let domain_span = rules.and_then(|r| r.domains.as_ref()).map(|l| l.entries);
+        let ip_span = rules.and_then(|r| r.source_ips.as_ref()).map(|l| l.entries);
         CheckReport {
             decision: match (decision.denied, decision.dry_run_denied) {
                 (Some(_), _) => "deny",
@@ -82,13 +100,14 @@ impl<'a> CheckReport<'a> {
                 .or(decision.dry_run_denied)
                 .map(|r| r.as_str()),
             record: decision.record(policy),
+            project: project_report(policy, &decision.project),
             checks: Checks {
                 domain: outcome(
-                    policy.domains.is_some(),
+                    rules.map(|r| r.domains.is_some()),
                     decision.domain.as_ref().map(|c| c.matched.is_some()),
                 ),
                 source_ip: outcome(
-                    policy.source_ips.is_some(),
+                    rules.map(|r| r.source_ips.is_some()),
                     decision.source_ip.as_ref().map(|c| c.matched.is_some()),
                 ),
             },
@@ -107,8 +126,10 @@ impl<'a> CheckReport<'a> {
                     .map(|problem| format!("the client address is unknown: {problem}")),
             }),
             matched: Matched {
-                domain: domain_match.and_then(|i| entry_report(i, policy.domain_entry(i))),
-                source_ip: ip_match.and_then(|i| entry_report(i, policy.source_ip_entry(i))),
+                domain: domain_match
+                    .and_then(|i| entry_report(i, domain_span, policy.domain_entry(i))),
+                source_ip: ip_match
+                    .and_then(|i| entry_report(i, ip_span, policy.source_ip_entry(i))),
             },
             status: reply.map(|r| r.status),
             headers: reply.map(|r| r.headers.iter().cloned().collect()),
@@ -122,13 +143,35 @@ impl<'a> CheckReport<'a> {
     }
 }
 
-fn outcome(enforced: bool, matched: Option<bool>) -> &'static str {
+/// `enforced` is `None` when no project's rules applied.
+fn outcome(enforced: Option<bool>, matched: Option<bool>) -> &'static str {
     match (enforced, matched) {
-        (false, _) => "not enforced",
-        (true, None) => "not needed",
-        (true, Some(true)) => "allowed",
-        (true, Some(false)) => "denied",
+        (None, _) => "not judged: the project is unknown",
+        (Some(false), _) => "not enforced",
+        (Some(true), None) => "not needed",
+        (Some(true), Some(true)) => "allowed",
+        (Some(true), Some(false)) => "denied",
     }
+}
+
+fn project_report(policy: &Policy, project: &ProjectOutcome) -> Option<ProjectReport> {
+    let ProjectScope::Directory(directory) = &policy.scope else {
+        return None;
+    };
+    let from = directory.source.describe();
+    Some(match project {
+        ProjectOutcome::Single => return None,
+        ProjectOutcome::Known(_) => ProjectReport {
+            from,
+            id: policy.rules_of(project).map(|rules| rules.id.to_string()),
+            problem: None,
+        },
+        ProjectOutcome::Unknown(problem) => ProjectReport {
+            from,
+            id: None,
+            problem: Some(format!("the project is unknown: {problem}")),
+        },
+    })
 }
 
 fn site_report(reading: &SiteReading) -> SiteReport {
@@ -154,9 +197,13 @@ fn site_report(reading: &SiteReading) -> SiteReport {
     }
 }
 
-fn entry_report(index: usize, entry: Option<&ListedEntry>) -> Option<EntryReport<'_>> {
+fn entry_report(
+    index: u32,
+    span: Option<EntrySpan>,
+    entry: Option<&ListedEntry>,
+) -> Option<EntryReport<'_>> {
     entry.map(|entry| EntryReport {
-        index,
+        index: index.saturating_sub(span.map_or(0, |s| s.first)),
         name: entry.name.as_deref(),
         entry: &entry.value,
     })

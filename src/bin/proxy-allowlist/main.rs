@@ -1,8 +1,9 @@
 //! `proxy-allowlist`: check a policy before it is rolled out, with the very
 //! engine the filter runs.
 //!
-//!   proxy-allowlist validate POLICY [--filter NAME]
+//!   proxy-allowlist validate POLICY [--filter NAME] [--project ID]
 //!   proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
+//!                         [--metadata NAMESPACE KEY VALUE]
 //!   proxy-allowlist schema
 
 #![cfg_attr(
@@ -27,15 +28,17 @@ use proxy_allowlist::engine::{load_policy, LoadedPolicy};
 use args::{Command, PolicySource};
 
 const USAGE: &str = "usage:
-  proxy-allowlist validate POLICY [--filter NAME]
+  proxy-allowlist validate POLICY [--filter NAME] [--project ID]
   proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
+                        [--metadata NAMESPACE KEY VALUE]
   proxy-allowlist schema
 
 POLICY is the filter's configuration ('-' reads standard input): a JSON
   policy, or a file that holds one: an Envoy bootstrap (YAML or JSON) with the
   Wasm or dynamic-module filter, an ECDS resource file, or an Istio WasmPlugin.
   --filter NAME      the filter to read, in a file with several
-validate: exit 0 when the policy loads (warnings on stderr), 2 with every error.
+validate: exit 0 when the policy loads (warnings on stderr), 2 with every error;
+  prints the number of projects and entries, or with --project one project's lists.
 schema: prints the configuration's JSON Schema (schema/proxy-allowlist.schema.json).
 check: judges one request as the filter would and prints the decision as JSON;
   exit 0 allow (or a dry-run denial), 1 deny, 2 invalid policy or usage.
@@ -43,7 +46,10 @@ check: judges one request as the filter would and prints the decision as JSON;
                      The filter sees them as Envoy hands them over: Origin,
                      Referer, Host and X-Forwarded-For lines joined with ',';
                      every line of a client_ip header. Host sets :authority
-  --source ADDR:PORT the client address Envoy would report (source.address)";
+  --source ADDR:PORT the client address Envoy would report (source.address)
+  --metadata NAMESPACE KEY VALUE
+                     a string an earlier filter wrote to the request's dynamic
+                     metadata (projects.from.metadata)";
 
 const EXIT_DENY: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -65,12 +71,25 @@ fn main() -> ExitCode {
             print!("{}", proxy_allowlist::engine::config::json_schema());
             ExitCode::SUCCESS
         }
-        Command::Validate { policy } => match load(&policy) {
-            Some((name, loaded)) => {
+        Command::Validate { policy, project } => match (load(&policy), project) {
+            (Some((name, loaded)), None) => {
                 println!("{name}: OK: {}", loaded.policy);
                 ExitCode::SUCCESS
             }
-            None => ExitCode::from(EXIT_INVALID),
+            (Some((name, loaded)), Some(id)) => match loaded.policy.project(&id) {
+                Some(rules) => {
+                    println!(
+                        "{name}: OK: project {id:?}: {}",
+                        rules.summary(loaded.policy.dry_run)
+                    );
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("proxy-allowlist: {name}: no project {id:?} in projects.policies");
+                    ExitCode::from(EXIT_INVALID)
+                }
+            },
+            (None, _) => ExitCode::from(EXIT_INVALID),
         },
         Command::Check { policy, request } => {
             let Some((_, loaded)) = load(&policy) else {

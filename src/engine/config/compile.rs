@@ -1,78 +1,156 @@
 //! Compiling a checked configuration into the lookup tables a request
-//! consults, once, at load.
+//! consults, once, at load: every project's entries go into two shared
+//! tables keyed by project, so a lookup costs the same for one project or a
+//! hundred thousand.
 
-use super::check::{Checked, CheckedClientIp, CheckedList};
-use super::path::index;
+use super::check::{
+    project_path, Checked, CheckedClientIp, CheckedList, CheckedProject, CheckedScope,
+};
+use super::path::{field, index};
 use super::report::Report;
 use crate::engine::client_ip::ClientIpSource;
-use crate::engine::domain_set::DomainSet;
-use crate::engine::ip_set::IpSet;
-use crate::engine::policy::{DomainList, IpList, ListedEntry, Policy};
+use crate::engine::domain_table::DomainTable;
+use crate::engine::grammar::domain_entry::DomainEntry;
+use crate::engine::ip_table::{AddressSet, IpTable, PrefixLengths};
+use crate::engine::policy::{
+    DomainRules, EntrySpan, IpRules, ListedEntry, Policy, ProjectRules, ProjectScope,
+};
+use crate::engine::projects::ProjectDirectory;
 
 pub fn compile(checked: Checked, report: &mut Report) -> Policy {
-    Policy {
-        domains: checked.domains.map(|list| {
-            let (set, entries, dry_run) = build(list, "domains", report, DomainSet::insert);
-            DomainList {
-                set,
-                entries,
-                dry_run,
+    let mut policy = Policy {
+        scope: match checked.scope {
+            CheckedScope::Single => ProjectScope::Single,
+            CheckedScope::Directory { source, unknown } => {
+                ProjectScope::Directory(ProjectDirectory::new(source, unknown))
             }
-        }),
-        source_ips: checked.source_ips.map(|list| {
-            let (set, entries, dry_run) = build(list, "source_ips", report, IpSet::insert);
-            IpList {
-                set,
-                entries,
-                dry_run,
-            }
-        }),
-        condition: checked.condition,
+        },
+        projects: Vec::with_capacity(checked.projects.len()),
+        domain_table: DomainTable::default(),
+        ip_table: IpTable::default(),
+        domain_entries: Vec::new(),
+        ip_entries: Vec::new(),
         domain_sources: checked.domain_sources,
         client_ip: match checked.client_ip {
             CheckedClientIp::SourceAddress => ClientIpSource::SourceAddress,
             CheckedClientIp::XForwardedFor { trusted } => ClientIpSource::XForwardedFor {
-                trusted: ip_set(&trusted),
+                trusted: address_set(&trusted),
             },
             CheckedClientIp::Header { name, trusted } => ClientIpSource::Header {
                 name,
-                trusted: ip_set(&trusted),
+                trusted: address_set(&trusted),
             },
         },
         dry_run: checked.dry_run,
         deny_status: checked.deny_status,
         cors_expose_denials: checked.cors_expose_denials,
         record_decisions: checked.record_decisions,
+    };
+    for project in checked.projects {
+        add_project(&mut policy, project, report);
     }
+    policy
 }
 
-/// Builds a lookup set, warning about entries that repeat an earlier one.
-fn build<T, S: Default>(
+fn add_project(policy: &mut Policy, project: CheckedProject, report: &mut Report) {
+    let index = u32::try_from(policy.projects.len()).unwrap_or(u32::MAX);
+    let CheckedProject {
+        id,
+        domains,
+        source_ips,
+        condition,
+    } = project;
+    let domains = domains.map(|list| {
+        let wildcards = list
+            .items
+            .iter()
+            .any(|(_, entry): &(_, DomainEntry)| entry.wildcard);
+        let (entries, dry_run) = add_entries(list, &mut policy.domain_entries, |entry, i| {
+            policy.domain_table.insert(index, entry, i)
+        })
+        .report(&id, "domains", report);
+        DomainRules {
+            entries,
+            wildcards,
+            dry_run,
+        }
+    });
+    let source_ips = source_ips.map(|list| {
+        let mut lengths = PrefixLengths::default();
+        let (entries, dry_run) = add_entries(list, &mut policy.ip_entries, |net, i| {
+            lengths.add(net);
+            policy.ip_table.insert(index, net, i)
+        })
+        .report(&id, "source_ips", report);
+        IpRules {
+            entries,
+            lengths,
+            dry_run,
+        }
+    });
+    if let ProjectScope::Directory(directory) = &mut policy.scope {
+        directory.add(&id, index);
+    }
+    policy.projects.push(ProjectRules {
+        id: id.into(),
+        domains,
+        source_ips,
+        condition,
+    });
+}
+
+/// A list's entries, added to the policy's entry list and to a table.
+struct Added {
+    span: EntrySpan,
+    dry_run: bool,
+    /// (position in the list, position of the earlier identical entry).
+    repeats: Vec<(u32, u32)>,
+    values: Vec<Box<str>>,
+}
+
+fn add_entries<T>(
     list: CheckedList<T>,
-    key: &str,
-    report: &mut Report,
-    insert: fn(&mut S, &T, usize) -> Option<usize>,
-) -> (S, Vec<ListedEntry>, bool) {
-    let mut set = S::default();
-    let mut entries = Vec::with_capacity(list.items.len());
-    for (i, (entry, parsed)) in list.items.into_iter().enumerate() {
-        if let Some(first) = insert(&mut set, &parsed, i) {
-            report.warn(
-                &index(&format!("{key}.allowed"), i),
-                format!(
-                    "\"{}\" repeats allowed[{first}] and changes nothing",
-                    entry.value
-                ),
-            );
+    entries: &mut Vec<ListedEntry>,
+    mut insert: impl FnMut(&T, u32) -> Option<u32>,
+) -> Added {
+    let first = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+    let mut repeats = Vec::new();
+    let mut values = Vec::new();
+    for (position, (entry, parsed)) in (0u32..).zip(list.items) {
+        if let Some(earlier) = insert(&parsed, first + position) {
+            repeats.push((position, earlier - first));
+            values.push(entry.value.clone());
         }
         entries.push(entry);
     }
-    (set, entries, list.dry_run)
+    let count = u32::try_from(entries.len()).unwrap_or(u32::MAX) - first;
+    Added {
+        span: EntrySpan { first, count },
+        dry_run: list.dry_run,
+        repeats,
+        values,
+    }
 }
 
-fn ip_set(nets: &[ipnet::IpNet]) -> IpSet {
-    let mut set = IpSet::default();
-    for (i, net) in nets.iter().enumerate() {
+impl Added {
+    /// Warns about entries that repeat an earlier one; the span and dry run.
+    fn report(self, project: &str, key: &str, report: &mut Report) -> (EntrySpan, bool) {
+        for ((position, earlier), value) in self.repeats.iter().zip(&self.values) {
+            report.warn(
+                &index(
+                    &field(&field(&project_path(project), key), "allowed"),
+                    *position as usize,
+                ),
+                format!("\"{value}\" repeats allowed[{earlier}] and changes nothing"),
+            );
+        }
+        (self.span, self.dry_run)
+    }
+}
+
+fn address_set(nets: &[ipnet::IpNet]) -> AddressSet {
+    let mut set = AddressSet::default();
+    for (i, net) in (0u32..).zip(nets) {
         set.insert(net, i);
     }
     set

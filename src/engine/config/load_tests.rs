@@ -26,9 +26,8 @@ fn the_example_configuration_loads() {
         loaded.policy.to_string(),
         "domains: listed (2 entries), source_ips: listed (2 entries), condition: and, domain_sources: origin,referer, client_ip: source_address, deny_status: 403"
     );
-    let domains = loaded.policy.domains.unwrap();
     assert_eq!(
-        domains.entries[0],
+        loaded.policy.domain_entries[0],
         ListedEntry {
             name: Some("Web app".into()),
             value: "app.example.com".into()

@@ -5,10 +5,13 @@
 //! field is optional here and `#[schemars(required)]` tells editors what the
 //! checks require.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::engine::calling_site::DomainSource;
 use crate::engine::policy::{Condition, RecordDecisions};
+use crate::engine::projects::UnknownProject;
 
 /// The filter's configuration: the Envoy Wasm filter's `configuration` (a
 /// `google.protobuf.StringValue` holding this JSON) or Istio's
@@ -48,6 +51,74 @@ pub struct Config {
     pub cors: Option<CorsConfig>,
     /// Which decisions are written to filter state for access logs: "all" (the default) or "denied".
     pub record_decisions: Option<RecordDecisions>,
+    /// Many projects in one filter, each with its own domains, source_ips and
+    /// condition (which then may not stand at the top level).
+    pub projects: Option<ProjectsConfig>,
+}
+
+/// Many projects behind one filter, and how a request names its own.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProjectsConfig {
+    /// Where a request's project id comes from: exactly one of header, metadata, subdomain_of.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(required))]
+    pub from: Option<ProjectFromConfig>,
+    /// A request whose project is missing, unusable or not listed: "deny" (the default) or "allow".
+    pub unknown: Option<UnknownProject>,
+    /// Project id -> that project's Security settings.
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(required, extend("propertyNames" = {"pattern": "^[A-Za-z0-9._:-]{1,128}$"}))
+    )]
+    pub policies: Option<BTreeMap<String, ProjectPolicyConfig>>,
+}
+
+/// Where a request's project id comes from: exactly one key.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    schemars(extend("minProperties" = 1, "maxProperties" = 1))
+)]
+pub struct ProjectFromConfig {
+    /// A request header an earlier filter writes after authenticating the caller
+    /// (api_key_auth forwarding.header, jwt_authn claim_to_headers, ext_authz).
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_-]+$"))
+    )]
+    pub header: Option<String>,
+    /// A string in the request's dynamic metadata, written by an earlier filter.
+    pub metadata: Option<MetadataKeyConfig>,
+    /// Each project has its own host name, `<project>.<this suffix>`.
+    pub subdomain_of: Option<String>,
+}
+
+/// `filter_metadata[namespace][key]` of the request's dynamic metadata.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MetadataKeyConfig {
+    /// The filter's metadata namespace, e.g. "envoy.filters.http.ext_authz".
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(required, length(min = 1)))]
+    pub namespace: Option<String>,
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(required, length(min = 1)))]
+    pub key: Option<String>,
+}
+
+/// One project's Security settings.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPolicyConfig {
+    /// The project's Domain allowlist.
+    pub domains: Option<ListConfig<DomainItem>>,
+    /// The project's Source IP allowlist.
+    pub source_ips: Option<ListConfig<IpItem>>,
+    /// How the project's two lists combine when both are in mode "listed".
+    pub condition: Option<Condition>,
 }
 
 /// A list's switch: "all" allows every value, "listed" only the entries in `allowed`.

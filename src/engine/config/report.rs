@@ -45,6 +45,12 @@ impl Report {
     pub fn has_error_at(&self, path: &str) -> bool {
         self.errors.iter().any(|error| error.path == path)
     }
+
+    /// [`Report::has_error_at`], formatting the path only when there are
+    /// errors at all (most loads have none, and many thousands of lists).
+    pub fn failed_at(&self, path: impl FnOnce() -> String) -> bool {
+        !self.errors.is_empty() && self.has_error_at(&path())
+    }
 }
 
 /// `"a", "b", "c"`.
