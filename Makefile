@@ -14,7 +14,7 @@ export RUSTUP_AUTO_INSTALL := 1
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm cli test lint unit wasm-unit validate-configs schema chromium valgrind e2e run bench fuzz soak clean
+.PHONY: build wasm cli test lint unit wasm-unit validate-configs schema chromium valgrind e2e run run-projects serve bench fuzz soak clean
 
 build: wasm cli
 
@@ -105,15 +105,27 @@ fuzz:
 
 # Envoy on 127.0.0.1:10000 with the example policy, in front of an echo API on :10001.
 run: $(VENV_READY) wasm
+	@$(MAKE) --no-print-directory serve CONFIG=envoy/envoy.yaml HINTS="\
+	  curl -i -H 'Origin: https://app.example.com' http://127.0.0.1:10000/   # 200: listed domain, listed IP\n\
+	  curl -i -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  # 403: domain not listed\n\
+	  curl -i --interface 127.0.0.2 -H 'Origin: https://app.example.com' http://127.0.0.1:10000/  # 403: source IP not listed"
+
+# The same with two projects behind api_key_auth (envoy/envoy-projects.yaml).
+run-projects: $(VENV_READY) wasm
+	@$(MAKE) --no-print-directory serve CONFIG=envoy/envoy-projects.yaml HINTS="\
+	  curl -i -H 'x-api-key: checkout-web-demo-key' -H 'Origin: https://shop.example.com' http://127.0.0.1:10000/  # 200: checkout-web lists the shop\n\
+	  curl -i -H 'x-api-key: checkout-web-demo-key' -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  # 403: domain not listed\n\
+	  curl -i -H 'x-api-key: partner-sync-demo-key' http://127.0.0.1:10000/  # 200: partner-sync lists 127.0.0.1\n\
+	  curl -i --interface 127.0.0.2 -H 'x-api-key: partner-sync-demo-key' http://127.0.0.1:10000/  # 403: source IP not listed\n\
+	  curl -i -H 'x-api-key: checkout-web-demo-key' -H 'x-project-id: partner-sync' -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  # 403: the key decides the project\n\
+	  curl -i http://127.0.0.1:10000/  # 401: no API key"
+
+serve:
 	@$(PY) tools/echo_upstream.py --port 10001 & echo $$! > .echo.pid; \
 	trap 'kill $$(cat .echo.pid) 2>/dev/null; rm -f .echo.pid' EXIT; \
-	echo; \
-	echo "Envoy with proxy-allowlist on http://127.0.0.1:10000 (Ctrl-C stops it). Try:"; \
-	echo "  curl -i -H 'Origin: https://app.example.com' http://127.0.0.1:10000/   # 200: listed domain, listed IP"; \
-	echo "  curl -i -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  # 403: domain not listed"; \
-	echo "  curl -i --interface 127.0.0.2 -H 'Origin: https://app.example.com' http://127.0.0.1:10000/  # 403: source IP not listed"; \
-	echo; \
-	$(ENVOY) -c envoy/envoy.yaml --concurrency 2 --log-level warn --component-log-level wasm:info
+	echo; echo "Envoy with proxy-allowlist ($(CONFIG)) on http://127.0.0.1:10000 (Ctrl-C stops it). Try:"; \
+	printf "$(HINTS)\n\n"; \
+	$(ENVOY) -c $(CONFIG) --concurrency 2 --log-level warn --component-log-level wasm:info
 
 clean:
 	cargo clean

@@ -196,10 +196,15 @@ def envoy_yaml(
     upstream_http2=False,
     skip_xff_append=False,
     direct_response=False,
+    filters_before="",
 ):
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
-    With `ecds_path`, the filter comes from that ECDS resource file instead."""
+    With `ecds_path`, the filter comes from that ECDS resource file instead;
+    `filters_before` is YAML for HTTP filters that run before it (indented
+    as list items under http_filters)."""
     the_filter = ecds_filter_yaml(ecds_path, 10) if ecds_path else filter_yaml(plugin_config, 10)
+    if filters_before:
+        the_filter = filters_before.rstrip("\n") + "\n" + the_filter
     return f"""{listener_head("api", port, admin_port)}
           use_remote_address: {str(use_remote_address).lower()}
           xff_num_trusted_hops: {xff_num_trusted_hops}

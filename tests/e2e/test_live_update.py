@@ -106,3 +106,68 @@ def test_live_update_under_load(start_envoy, tmp_path):
         lambda: stats(envoy.admin_port).get("wasmcustom.proxy_allowlist.proxy_allowlist.policies_rejected", 0) >= 1,
         what="the rejected-policy counter",
     )
+
+
+def many_projects(changing_domain, count=2000, broken=None):
+    """`count` projects of three domains and three addresses each; project
+    "changing" allows `changing_domain`; `broken` names a project given an
+    invalid entry."""
+    policies = {}
+    for i in range(count):
+        policies[f"p{i}"] = {
+            "domains": {"mode": "listed", "allowed": [{"domain": f"app{i}-{n}.example.com"} for n in range(3)]},
+            "source_ips": {"mode": "listed", "allowed": [{"ip": f"10.{i // 256}.{i % 256}.{n}"} for n in range(3)]},
+            "condition": "or",
+        }
+    policies["stable"] = {"domains": {"mode": "listed", "allowed": [{"domain": "a.example.com"}]}}
+    policies["changing"] = {"domains": {"mode": "listed", "allowed": [{"domain": changing_domain}]}}
+    if broken:
+        policies[broken]["source_ips"]["allowed"][0]["ip"] = "10.0.0.1/8"
+    return {"projects": {"from": {"header": "x-project-id"}, "policies": policies}}
+
+
+def test_one_project_changes_under_load_and_the_others_stay_put(start_envoy, tmp_path):
+    resource = tmp_path / "proxy_allowlist.json"
+    publish(resource, many_projects("a.example.com"))
+    envoy = start_envoy(None, ecds_path=resource)
+    results, running = [], [True]
+
+    def run(project, origin):
+        while running[0]:
+            started = time.monotonic()
+            status = request(envoy.port, [("x-project-id", project), ("Origin", origin)]).status
+            results.append((started, time.monotonic(), project, origin, status))
+
+    threads = [
+        threading.Thread(target=run, args=args)
+        for args in [("stable", A), ("stable", B), ("changing", A), ("changing", B), ("p1999", "https://app1999-2.example.com")]
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1.0)
+        publish(resource, many_projects("b.example.com"))
+        wait_for(lambda: request(envoy.port, [("x-project-id", "changing"), ("Origin", B)]).status == 200, what="the change")
+        time.sleep(0.5)
+        publish(resource, many_projects("a.example.com", broken="p7"))
+        prefix = "extension_config_discovery.http_filter.proxy_allowlist."
+        wait_for(lambda: stats(envoy.admin_port, prefix).get(prefix + "config_fail", 0) >= 1, what="the refusal")
+        time.sleep(0.5)
+    finally:
+        running[0] = False
+        for thread in threads:
+            thread.join()
+
+    assert len(results) > 100
+    assert {status for *_, status in results} <= {200, 403}, "no request failed"
+    expected_stable = {(A, 200), (B, 403), ("https://app1999-2.example.com", 200)}
+    for _, _, project, origin, status in results:
+        if project in ("stable", "p1999"):
+            assert (origin, status) in expected_stable, f"{project} {origin}: {status}"
+    changing = [(started, ended, origin, status) for started, ended, project, origin, status in results if project == "changing"]
+    # Once one request was judged by the change, none started later is judged without it.
+    switched = min(ended for _, ended, origin, status in changing if (origin, status) == (B, 200))
+    assert all(status == 403 for started, _, origin, status in changing if origin == A and started > switched)
+    # The update with one broken project was refused whole: the change stays.
+    assert request(envoy.port, [("x-project-id", "changing"), ("Origin", B)]).status == 200
+    assert 'projects.policies.p7.source_ips.allowed[0].ip: "10.0.0.1/8" has host bits set' in envoy.log()

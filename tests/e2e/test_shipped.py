@@ -63,26 +63,34 @@ def test_shipped_configuration_is_fail_closed_and_uses_the_peer_address():
     assert err == "", "the shipped policy raises no warning"
 
 
-def istio_plugin_config():
-    plugin = yaml.safe_load((ROOT / "istio/wasmplugin.yaml").read_text())
+ISTIO = {
+    "wasmplugin.yaml": "policy loaded: domains: listed (2 entries), source_ips: listed (2 entries), condition: or",
+    "wasmplugin-projects.yaml": "policy loaded: 2 projects from subdomain of api.example.com, unknown: deny",
+}
+
+
+def istio_plugin_config(name):
+    plugin = yaml.safe_load((ROOT / "istio" / name).read_text())
     assert plugin["kind"] == "WasmPlugin"
     assert plugin["spec"]["failStrategy"] == "FAIL_CLOSE"
     assert plugin["spec"]["phase"] == "AUTHN"
     return plugin["spec"]["pluginConfig"]
 
 
-def test_istio_plugin_config_passes_validation():
-    code, out, err = run_cli("validate", "-", stdin=json.dumps(istio_plugin_config()))
+@pytest.mark.parametrize("name", ISTIO)
+def test_istio_plugin_config_passes_validation(name):
+    code, out, err = run_cli("validate", str(ROOT / "istio" / name))
     assert code == 0, err
-    assert "OK: domains: listed (2 entries), source_ips: listed (2 entries), condition: or" in out
+    assert ISTIO[name].removeprefix("policy loaded: ") in out
 
 
-def test_istio_plugin_config_loads_in_envoy():
-    envoy = Envoy(envoy_yaml(istio_plugin_config(), free_port(), free_port(), free_port()))
+@pytest.mark.parametrize("name", ISTIO)
+def test_istio_plugin_config_loads_in_envoy(name):
+    envoy = Envoy(envoy_yaml(istio_plugin_config(name), free_port(), free_port(), free_port()))
     try:
         code, log = envoy.validate()
         assert code == 0, log
-        assert "policy loaded: domains: listed (2 entries)" in log
+        assert ISTIO[name] in log
     finally:
         envoy.stop()
 

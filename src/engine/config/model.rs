@@ -21,7 +21,15 @@ use crate::engine::projects::UnknownProject;
 #[serde(deny_unknown_fields)]
 #[cfg_attr(
     not(target_arch = "wasm32"),
-    schemars(title = "proxy-allowlist configuration")
+    schemars(
+        title = "proxy-allowlist configuration",
+        extend(
+            "if" = {"required": ["projects"]},
+            "then" = {"not": {"anyOf": [
+                {"required": ["domains"]}, {"required": ["source_ips"]}, {"required": ["condition"]}
+            ]}}
+        )
+    )
 )]
 pub struct Config {
     /// The Domain allowlist: which calling sites (browser origins) may call the API.
