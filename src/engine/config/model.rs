@@ -16,7 +16,7 @@ use crate::engine::projects::UnknownProject;
 /// The filter's configuration: the Envoy Wasm filter's `configuration` (a
 /// `google.protobuf.StringValue` holding this JSON) or Istio's
 /// `WasmPlugin.spec.pluginConfig`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(
@@ -65,7 +65,7 @@ pub struct Config {
 }
 
 /// Many projects behind one filter, and how a request names its own.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectsConfig {
@@ -79,11 +79,46 @@ pub struct ProjectsConfig {
         not(target_arch = "wasm32"),
         schemars(required, extend("propertyNames" = {"pattern": "^[A-Za-z0-9._:-]{1,128}$"}))
     )]
-    pub policies: Option<BTreeMap<String, ProjectPolicyConfig>>,
+    pub policies: Option<ProjectPolicies>,
+}
+
+/// Project id -> settings. A map that refuses a key given twice, whichever
+/// parser reads it (serde_json's own maps keep the last one).
+#[derive(Debug, Default, PartialEq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[cfg_attr(not(target_arch = "wasm32"), schemars(transparent))]
+pub struct ProjectPolicies(pub BTreeMap<String, ProjectPolicyConfig>);
+
+impl<'de> Deserialize<'de> for ProjectPolicies {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Unique;
+        impl<'de> serde::de::Visitor<'de> for Unique {
+            type Value = ProjectPolicies;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of project ids")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut policies = BTreeMap::new();
+                while let Some((id, policy)) = map.next_entry::<String, ProjectPolicyConfig>()? {
+                    if policies.contains_key(&id) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the project {id:?} is given twice"
+                        )));
+                    }
+                    policies.insert(id, policy);
+                }
+                Ok(ProjectPolicies(policies))
+            }
+        }
+        deserializer.deserialize_map(Unique)
+    }
 }
 
 /// Where a request's project id comes from: exactly one key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(
@@ -105,7 +140,7 @@ pub struct ProjectFromConfig {
 }
 
 /// `filter_metadata[namespace][key]` of the request's dynamic metadata.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataKeyConfig {
@@ -117,7 +152,7 @@ pub struct MetadataKeyConfig {
 }
 
 /// One project's Security settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectPolicyConfig {
@@ -139,7 +174,7 @@ pub enum Mode {
 }
 
 /// One allowlist: its mode, its entries and whether it is only observed.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(
@@ -168,7 +203,7 @@ pub struct ListConfig<E> {
 }
 
 /// An entry of the Domain allowlist.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DomainItem {
@@ -181,7 +216,7 @@ pub struct DomainItem {
 }
 
 /// An entry of the Source IP allowlist.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IpItem {
@@ -193,7 +228,7 @@ pub struct IpItem {
 }
 
 /// Where the client address comes from.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(
@@ -235,7 +270,7 @@ pub enum ClientIpFrom {
     Header,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CorsConfig {

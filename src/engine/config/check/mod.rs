@@ -114,7 +114,7 @@ pub fn warn_about_the_whole(config: &Config, policy: &Policy, report: &mut Repor
             (ProjectScope::Directory(_), Some(projects)) => projects
                 .policies
                 .as_ref()
-                .and_then(|policies| policies.get(&*project.id))
+                .and_then(|policies| policies.0.get(&*project.id))
                 .is_some_and(|p| p.condition.is_some()),
             (ProjectScope::Directory(_), None) => false,
         };

@@ -35,7 +35,7 @@ pub fn check_projects(
             &policies_path,
             "is required: project id -> that project's domains, source_ips and condition",
         ),
-        Some(policies) => {
+        Some(super::super::model::ProjectPolicies(policies)) => {
             if policies.is_empty() {
                 report.warn(
                     &policies_path,
