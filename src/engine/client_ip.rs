@@ -37,9 +37,10 @@ impl fmt::Display for AddressProblem {
             Self::Malformed(text) => write!(f, "{} is not an IP address with a port", Quoted(text)),
             Self::PeerFromHeader(text) => write!(
                 f,
-                "source.address {} has port 0, so Envoy derived it from X-Forwarded-For; \
-                 with client_ip.from other than source_address, Envoy must report the TCP peer \
-                 (use_remote_address: true, no xff_num_trusted_hops)",
+                "source.address {} has port 0, which Envoy reports for an address it derived from \
+                 X-Forwarded-For (or a PROXY protocol line with port 0), not for the TCP peer that \
+                 trusted_proxies is about; with client_ip.from other than source_address, Envoy \
+                 must report the TCP peer (use_remote_address: true, no xff_num_trusted_hops)",
                 Quoted(text)
             ),
             Self::HeaderMissing(header) => write!(f, "the trusted proxy sent no {header} header"),

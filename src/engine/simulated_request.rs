@@ -40,15 +40,16 @@ impl Default for SimulatedRequest {
 }
 
 impl SimulatedRequest {
-    /// One header line as a client sends it. `Host` becomes `:authority`, as
-    /// Envoy does for HTTP/1; a pseudo-header replaces the earlier one.
+    /// One header line as a client sends it over HTTP/1.1 (whose codec trims
+    /// the whitespace around a value; HTTP/2 keeps it). `Host` becomes
+    /// `:authority`, as Envoy does for HTTP/1; `:scheme` replaces the default.
     pub fn add_line(&mut self, name: &str, value: impl AsRef<[u8]>) {
         let name = match name.trim().to_ascii_lowercase().as_str() {
             "host" => ":authority".to_string(),
             other => other.to_string(),
         };
         let value = trim_ows(value.as_ref()).to_vec();
-        if name.starts_with(':') {
+        if name == ":scheme" {
             self.lines.retain(|(existing, _)| *existing != name);
         }
         self.lines.push((name, value));
@@ -91,6 +92,10 @@ impl SimulatedRequest {
 impl RequestValues for SimulatedRequest {
     fn read(&mut self, read: HostRead<'_>) -> Fetched {
         let value = match read {
+            // Envoy removes a Referer it finds invalid before filters run.
+            HostRead::Header("referer") => self
+                .joined("referer", true)
+                .filter(|referer| envoy_keeps_referer(referer)),
             HostRead::Header(name) if JOINED_BY_ENVOY.contains(&name) => self.joined(name, true),
             // Any other header: the first line only.
             HostRead::Header(name) => self.values(name).next().map(<[u8]>::to_vec),
@@ -105,6 +110,55 @@ impl RequestValues for SimulatedRequest {
         };
         value.map_or(Fetched::Absent, Fetched::Present)
     }
+}
+
+/// Whether Envoy keeps a Referer (`Http::Utility::isValidRefererValue`): an
+/// absolute URL with a host and without a fragment or userinfo, or a
+/// relative reference of URI characters with no ':' before its first '/'.
+/// Anything else Envoy removes before the filter runs, and the next of
+/// `domain_sources` decides. Checked against real Envoy by the corpus.
+fn envoy_keeps_referer(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    match text.split_once("://") {
+        Some((scheme, rest)) if is_absolute_url(scheme, rest) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            !text.contains('#') && !authority.contains('@')
+        }
+        _ => is_relative_reference(text),
+    }
+}
+
+/// `scheme://host...` as Envoy's URL parser takes it: a letter scheme, a
+/// host (bracketed IPv6 closed), a numeric port, printable ASCII throughout.
+fn is_absolute_url(scheme: &str, rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((inner, after)) => (inner, after.strip_prefix(':')),
+            None => return false,
+        },
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    !scheme.is_empty()
+        && scheme.bytes().all(|b| b.is_ascii_alphabetic())
+        && !host.is_empty()
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && rest.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// RFC 3986 query characters, with no ':' in the first path segment.
+fn is_relative_reference(text: &str) -> bool {
+    let before_slash = text.split('/').next().unwrap_or_default();
+    !before_slash.contains(':')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b))
 }
 
 #[cfg(test)]
@@ -155,5 +209,38 @@ mod tests {
             "api.example.com"
         );
         assert_eq!(read(&mut r, HostRead::Header(":scheme")).unwrap(), "https");
+        let mut two_hosts = SimulatedRequest::default()
+            .with_line("Host", "evil.example")
+            .with_line("Host", "api.example.com");
+        assert_eq!(
+            read(&mut two_hosts, HostRead::Header(":authority")).unwrap(),
+            "evil.example,api.example.com"
+        );
+    }
+
+    #[test]
+    fn envoy_removes_the_referers_it_finds_invalid() {
+        for kept in [
+            "https://app.example.com/page?q=1",
+            "ftp://files.example.com/",
+            "http://[::1]:8080/",
+            "/relative/path",
+            "page.html?x=1",
+            "",
+        ] {
+            assert!(envoy_keeps_referer(kept.as_bytes()), "{kept}");
+        }
+        for removed in [
+            "https://user@evil.example.net/",
+            "https://app.example.com/#top",
+            "about:blank",
+            "javascript:alert(1)",
+            "https:evil.example.net",
+            "https://evil.example.net/ x",
+            "https://[::1/",
+            "https://evil.example.net\\@app.example.com/",
+        ] {
+            assert!(!envoy_keeps_referer(removed.as_bytes()), "{removed}");
+        }
     }
 }

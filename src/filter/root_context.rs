@@ -14,6 +14,10 @@ use super::metrics::{Metrics, FLUSH_PERIOD_MS};
 use super::Shared;
 use crate::engine::{load_policy, Counter, Fetched};
 
+/// Errors and warnings logged one by one at most; a configuration of many
+/// projects can have thousands.
+const MOST_LOGGED: usize = 50;
+
 #[derive(Default)]
 pub struct AllowlistRootContext {
     shared: Option<Rc<Shared>>,
@@ -40,16 +44,28 @@ impl RootContext for AllowlistRootContext {
                 return false;
             }
         };
-        match load_policy(&config) {
+        let loading = load_policy(&config);
+        // The configuration's bytes are not needed any more.
+        drop(config);
+        match loading {
             Ok(loaded) => {
-                for warning in &loaded.warnings {
+                for warning in loaded.warnings.iter().take(MOST_LOGGED) {
                     warn!("proxy-allowlist: {warning}");
                 }
+                if let Some(more) = loaded
+                    .warnings
+                    .len()
+                    .checked_sub(MOST_LOGGED)
+                    .filter(|n| *n > 0)
+                {
+                    warn!("proxy-allowlist: ... and {more} more warning(s); `proxy-allowlist validate` lists them all");
+                }
                 info!(
-                    "proxy-allowlist: policy loaded: {}, dry_run: {}, {} warning(s)",
+                    "proxy-allowlist: policy loaded: {}, dry_run: {}, {} warning(s), Wasm memory {} MiB",
                     loaded.policy,
                     loaded.policy.dry_run,
-                    loaded.warnings.len()
+                    loaded.warnings.len(),
+                    core::arch::wasm32::memory_size(0) / 16
                 );
                 metrics.count_now(Counter::PoliciesLoaded);
                 if !host_abi::set_tick_period_milliseconds(FLUSH_PERIOD_MS) {
@@ -63,10 +79,20 @@ impl RootContext for AllowlistRootContext {
                 true
             }
             Err(errors) => {
-                let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                let mut listed: Vec<String> = errors
+                    .iter()
+                    .take(MOST_LOGGED)
+                    .map(ToString::to_string)
+                    .collect();
+                if errors.len() > MOST_LOGGED {
+                    listed.push(format!(
+                        "... and {} more; `proxy-allowlist validate` lists them all",
+                        errors.len() - MOST_LOGGED
+                    ));
+                }
                 error!(
                     "proxy-allowlist: configuration rejected, {} error(s): {}",
-                    listed.len(),
+                    errors.len(),
                     listed.join("; ")
                 );
                 metrics.count_now(Counter::PoliciesRejected);

@@ -2,7 +2,7 @@
 
 import json
 
-from harness import run_cli
+from harness import ROOT, run_cli
 
 POLICY = json.dumps(
     {
@@ -178,3 +178,43 @@ def test_validate_refuses_what_would_silently_allow_everything():
         code, _, err = run_cli("validate", "-", stdin=text)
         assert code == 2, text
         assert f"error: {expected}" in err, err
+
+
+def test_validate_refuses_deployments_that_bypass_the_filter(tmp_path):
+    shipped = (ROOT / "envoy/envoy.yaml").read_text()
+    assert "failure_policy: FAIL_CLOSED" in shipped
+    fail_open = tmp_path / "envoy.yaml"
+    fail_open.write_text(shipped.replace("failure_policy: FAIL_CLOSED", "failure_policy: FAIL_OPEN"))
+    code, _, err = run_cli("validate", str(fail_open))
+    assert code == 2
+    assert "failure_policy: FAIL_OPEN lets every request through" in err
+    istio = (ROOT / "istio/wasmplugin.yaml").read_text()
+    client_only = tmp_path / "plugin.yaml"
+    client_only.write_text(istio.replace("failStrategy: FAIL_CLOSE", "failStrategy: FAIL_OPEN\n  match: [{mode: CLIENT}]"))
+    code, _, err = run_cli("validate", str(client_only))
+    assert code == 2
+    assert "failStrategy: FAIL_OPEN" in err and "match mode CLIENT" in err
+
+
+def test_validate_refuses_files_envoy_would_read_otherwise(tmp_path):
+    shipped = (ROOT / "envoy/envoy.yaml").read_text()
+    cases = {
+        "two documents": (shipped + "\n---\nadmin: {}\n", "reads only the first"),
+        "a tag": (shipped.replace("name: proxy_allowlist\n", "name: !ignore proxy_allowlist\n", 1), "YAML tag (!ignore)"),
+        "a duplicate key": (shipped.replace("root_id: proxy_allowlist\n", "root_id: proxy_allowlist\n                root_id: x\n", 1), "duplicate entry"),
+    }
+    for name, (text, expected) in cases.items():
+        path = tmp_path / "envoy.yaml"
+        path.write_text(text)
+        code, _, err = run_cli("validate", str(path))
+        assert code == 2, name
+        assert expected in err, (name, err)
+
+
+def test_an_empty_istio_plugin_config_is_what_istio_sends_nothing_for(tmp_path):
+    plugin = tmp_path / "plugin.yaml"
+    text = (ROOT / "istio/wasmplugin.yaml").read_text()
+    plugin.write_text(text[: text.index("  pluginConfig:")] + "  pluginConfig: {}\n")
+    code, _, err = run_cli("validate", str(plugin))
+    assert code == 2
+    assert "configuration: is empty" in err

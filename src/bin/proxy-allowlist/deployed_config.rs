@@ -1,13 +1,18 @@
 //! Finding the policy in the files users deploy: a plain policy (JSON), an
 //! Envoy bootstrap (YAML or JSON) with the Wasm filter or the native
 //! dynamic-module filter, an ECDS resource file, or an Istio `WasmPlugin`.
+//! Where Envoy or Istio would read a file differently from a plain walk
+//! (several YAML documents, YAML tags, duplicate keys, two ECDS resources),
+//! the file is refused rather than guessed at; settings that would let
+//! requests bypass the filter are reported as problems.
 
 use serde_json::Value;
 
-const WASM_FILTER: &str = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
-const NATIVE_FILTER: &str =
-    "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
-const STRING_VALUE: &str = "type.googleapis.com/google.protobuf.StringValue";
+/// Type names, whatever the type URL's prefix (Envoy takes any).
+const WASM_FILTER: &str = "envoy.extensions.filters.http.wasm.v3.Wasm";
+const NATIVE_FILTER: &str = "envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
+const STRING_VALUE: &str = "google.protobuf.StringValue";
+const TYPED_STRUCTS: [&str; 2] = ["xds.type.v3.TypedStruct", "udpa.type.v1.TypedStruct"];
 
 /// The configuration of one filter found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +22,8 @@ pub struct FoundPolicy {
     pub filter: Option<String>,
     /// The policy's bytes, as the filter would receive them.
     pub bytes: Vec<u8>,
+    /// Deployment settings that would let requests bypass the filter.
+    pub problems: Vec<String>,
 }
 
 /// The policy in `bytes`: the file itself when it is a plain policy, else the
@@ -30,11 +37,13 @@ pub fn find_policy(bytes: &[u8], filter: Option<&str>) -> Result<FoundPolicy, St
             None => Ok(FoundPolicy {
                 filter: None,
                 bytes: bytes.to_vec(),
+                problems: Vec::new(),
             }),
         };
     };
     let mut found = Vec::new();
     for document in &documents {
+        check_ecds_resources(document)?;
         collect(document, &mut found)?;
     }
     let names = || {
@@ -57,7 +66,7 @@ pub fn find_policy(bytes: &[u8], filter: Option<&str>) -> Result<FoundPolicy, St
         None => match found.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(match discovered_paths(&documents).as_slice() {
-                [] => "no Wasm, dynamic-module or WasmPlugin filter configuration in this file".into(),
+                [] => "no Wasm, dynamic-module or WasmPlugin filter configuration in this file (if it is a policy, its top-level keys are not a policy's)".into(),
                 paths => format!(
                     "the filter configuration is not in this file: Envoy fetches it through ECDS from {}; validate that file",
                     paths.join(", ")
@@ -74,13 +83,15 @@ pub fn find_policy(bytes: &[u8], filter: Option<&str>) -> Result<FoundPolicy, St
 /// The documents of a deployment file, or `None` for a plain policy (a JSON
 /// object that is neither an Envoy nor an Istio configuration).
 fn deployment_documents(bytes: &[u8]) -> Result<Option<Vec<Value>>, String> {
-    if let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(bytes) {
+    // A byte order mark is not JSON; it only must not hide the file's kind.
+    let unmarked = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    if let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(unmarked) {
         let deployment = ["resources", "static_resources", "apiVersion", "@type"]
             .iter()
             .any(|key| object.contains_key(*key));
         return Ok(deployment.then(|| vec![Value::Object(object)]));
     }
-    let text = std::str::from_utf8(bytes)
+    let text = std::str::from_utf8(unmarked)
         .map_err(|_| "the file is neither JSON nor YAML text".to_string())?;
     if !looks_like_yaml_configuration(text) {
         // Not JSON either: let the policy loader say what is wrong with it.
@@ -88,11 +99,37 @@ fn deployment_documents(bytes: &[u8]) -> Result<Option<Vec<Value>>, String> {
     }
     let mut documents = Vec::new();
     for document in serde_norway::Deserializer::from_str(text) {
-        let value = serde::Deserialize::deserialize(document)
+        let yaml: serde_norway::Value = serde::Deserialize::deserialize(document)
             .map_err(|error| format!("the file is not valid YAML: {error}"))?;
-        documents.push(value);
+        refuse_tags(&yaml)?;
+        let json = serde_json::to_value(&yaml)
+            .map_err(|error| format!("the file's YAML does not map to JSON: {error}"))?;
+        documents.push(json);
+    }
+    let istio = |d: &Value| d.get("kind").and_then(Value::as_str) == Some("WasmPlugin");
+    if documents.len() > 1 && !documents.iter().all(istio) {
+        return Err(format!(
+            "the file has {} YAML documents, and Envoy reads only the first of a bootstrap; keep one",
+            documents.len()
+        ));
     }
     Ok(Some(documents))
+}
+
+/// Envoy skips keys tagged `!ignore`; other tools read tags their own way.
+fn refuse_tags(value: &serde_norway::Value) -> Result<(), String> {
+    use serde_norway::Value as Yaml;
+    match value {
+        Yaml::Tagged(tagged) => Err(format!(
+            "the file has a YAML tag ({}), which Envoy and other tools read differently; remove it",
+            tagged.tag
+        )),
+        Yaml::Sequence(items) => items.iter().try_for_each(refuse_tags),
+        Yaml::Mapping(map) => map
+            .iter()
+            .try_for_each(|(key, value)| refuse_tags(key).and_then(|()| refuse_tags(value))),
+        _ => Ok(()),
+    }
 }
 
 /// YAML starts with a key or a document marker; a policy is a JSON object.
@@ -104,11 +141,37 @@ fn looks_like_yaml_configuration(text: &str) -> bool {
     first.is_some_and(|line| !line.starts_with('{') && !line.starts_with('['))
 }
 
+/// Envoy takes exactly one resource from an ECDS file.
+fn check_ecds_resources(document: &Value) -> Result<(), String> {
+    match document.get("resources").and_then(Value::as_array) {
+        Some(resources) if resources.len() != 1 => Err(format!(
+            "Envoy takes exactly one resource from an ECDS file, and this one has {}",
+            resources.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The type name of an `@type` or `type_url`: what follows the last `/`.
+fn type_name(value: Option<&Value>) -> Option<&str> {
+    let url = value?.as_str()?;
+    Some(url.rsplit('/').next().unwrap_or(url))
+}
+
 /// Every filter configuration under `value`.
 fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
     match value {
         Value::Object(object) => {
-            let kind = object.get("@type").and_then(Value::as_str);
+            let kind = type_name(object.get("@type"));
+            if kind.is_some_and(|k| TYPED_STRUCTS.contains(&k)) {
+                // A filter written as a TypedStruct: its value is the filter.
+                let inner = type_name(object.get("type_url"));
+                if let (Some(inner), Some(Value::Object(fields))) = (inner, object.get("value")) {
+                    let mut filter = fields.clone();
+                    filter.insert("@type".into(), Value::String(inner.into()));
+                    return collect(&Value::Object(filter), found);
+                }
+            }
             if kind == Some(WASM_FILTER) {
                 let config = object.get("config");
                 found.push(FoundPolicy {
@@ -120,6 +183,7 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                         config.and_then(|c| c.get("configuration")),
                         "configuration",
                     )?,
+                    problems: wasm_problems(config),
                 });
                 return Ok(());
             }
@@ -130,6 +194,7 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                         .and_then(Value::as_str)
                         .map(str::to_string),
                     bytes: string_value(object.get("filter_config"), "filter_config")?,
+                    problems: Vec::new(),
                 });
                 return Ok(());
             }
@@ -141,11 +206,8 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                         .and_then(|m| m.get("name"))
                         .and_then(Value::as_str)
                         .map(str::to_string),
-                    // Istio hands pluginConfig to the filter as JSON.
-                    bytes: spec
-                        .and_then(|s| s.get("pluginConfig"))
-                        .map(|config| config.to_string().into_bytes())
-                        .unwrap_or_default(),
+                    bytes: plugin_config(spec.and_then(|s| s.get("pluginConfig"))),
+                    problems: istio_problems(spec),
                 });
                 return Ok(());
             }
@@ -154,6 +216,53 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
         Value::Array(items) => items.iter().try_for_each(|child| collect(child, found)),
         _ => Ok(()),
     }
+}
+
+/// Istio hands pluginConfig to the filter as JSON, and nothing at all when
+/// it is missing or has no field (`{}` included).
+fn plugin_config(config: Option<&Value>) -> Vec<u8> {
+    match config {
+        Some(Value::Object(fields)) if fields.is_empty() => Vec::new(),
+        Some(config) => config.to_string().into_bytes(),
+        None => Vec::new(),
+    }
+}
+
+/// Settings of an Envoy Wasm filter that let requests through when the
+/// module cannot run.
+fn wasm_problems(config: Option<&Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let setting = |key: &str| config.and_then(|c| c.get(key));
+    if setting("failure_policy").and_then(Value::as_str) == Some("FAIL_OPEN") {
+        problems.push("failure_policy: FAIL_OPEN lets every request through whenever the module cannot run; use FAIL_CLOSED (or FAIL_RELOAD)".to_string());
+    }
+    if setting("fail_open").and_then(Value::as_bool) == Some(true) {
+        problems.push("fail_open: true lets every request through whenever the module cannot run; remove it and set failure_policy: FAIL_CLOSED".to_string());
+    }
+    problems
+}
+
+/// Settings of an Istio WasmPlugin that let requests bypass the filter.
+fn istio_problems(spec: Option<&Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let setting = |key: &str| spec.and_then(|s| s.get(key));
+    if setting("failStrategy").and_then(Value::as_str) == Some("FAIL_OPEN") {
+        problems.push("failStrategy: FAIL_OPEN lets every request through whenever the module cannot be fetched or run; use FAIL_CLOSE".to_string());
+    }
+    if setting("type").and_then(Value::as_str) == Some("NETWORK") {
+        problems.push("type: NETWORK makes Istio install it as a network filter, where no HTTP request reaches it; use HTTP (the default)".to_string());
+    }
+    let client_only = setting("match")
+        .and_then(Value::as_array)
+        .is_some_and(|rules| {
+            rules
+                .iter()
+                .any(|rule| rule.get("mode").and_then(Value::as_str) == Some("CLIENT"))
+        });
+    if client_only {
+        problems.push("match mode CLIENT applies it only to outbound traffic, so the requests a gateway or a server receives bypass it; use SERVER or CLIENT_AND_SERVER".to_string());
+    }
+    problems
 }
 
 /// The files a bootstrap's ECDS `path_config_source`s name.
@@ -186,9 +295,14 @@ fn string_value(value: Option<&Value>, field: &str) -> Result<Vec<u8>, String> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
-    match (value.get("@type").and_then(Value::as_str), value.get("value")) {
+    let kind = type_name(value.get("@type"));
+    match (kind, value.get("value")) {
         (Some(STRING_VALUE), Some(Value::String(json))) => Ok(json.clone().into_bytes()),
         (Some(STRING_VALUE), None) => Ok(Vec::new()),
+        (Some(STRING_VALUE), Some(other)) => Err(format!(
+            "the filter's {field} is a StringValue whose value is not a string but {}: quote the JSON policy as a YAML string (value: |, then the JSON)",
+            if other.is_object() { "a mapping" } else { "a number or other scalar" }
+        )),
         (kind, _) => Err(format!(
             "the filter's {field} is {}, not a google.protobuf.StringValue holding JSON (a google.protobuf.Struct reaches the filter as binary protobuf)",
             kind.map_or("untyped".to_string(), |k| format!("a {k}"))
@@ -217,9 +331,10 @@ static_resources:
                   value: '{"dry_run": true}'
           - name: envoy.filters.http.wasm
             typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              "@type": example.com/envoy.extensions.filters.http.wasm.v3.Wasm
               config:
                 name: internal
+                failure_policy: FAIL_OPEN
 "#;
 
     #[test]
@@ -230,29 +345,89 @@ static_resources:
     }
 
     #[test]
-    fn envoy_filters_are_found_and_chosen_by_name() {
+    fn envoy_filters_are_found_whatever_the_type_url_prefix() {
         let error = find_policy(ENVOY.as_bytes(), None).unwrap_err();
         assert!(error.contains("\"edge\", \"internal\""), "{error}");
         let edge = find_policy(ENVOY.as_bytes(), Some("edge")).unwrap();
         assert_eq!(edge.bytes, br#"{"dry_run": true}"#);
+        assert!(edge.problems.is_empty());
         let internal = find_policy(ENVOY.as_bytes(), Some("internal")).unwrap();
         assert!(internal.bytes.is_empty(), "no configuration at all");
+        assert!(internal.problems[0].starts_with("failure_policy: FAIL_OPEN"));
         assert!(find_policy(ENVOY.as_bytes(), Some("other")).is_err());
     }
 
     #[test]
-    fn an_istio_plugin_config_becomes_json() {
+    fn a_typed_struct_filter_is_unwrapped() {
+        let envoy = r#"{"static_resources": {"x": {"@type": "type.googleapis.com/xds.type.v3.TypedStruct",
+            "type_url": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+            "value": {"config": {"name": "a", "configuration": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": "{}"}}}}}}"#;
+        let found = find_policy(envoy.as_bytes(), None).unwrap();
+        assert_eq!(
+            (found.filter.as_deref(), found.bytes.as_slice()),
+            (Some("a"), &b"{}"[..])
+        );
+    }
+
+    #[test]
+    fn files_envoy_would_read_otherwise_are_refused() {
+        let two_documents = format!("{ENVOY}---\nstatic_resources: {{}}\n");
+        assert!(find_policy(two_documents.as_bytes(), None)
+            .unwrap_err()
+            .contains("reads only the first"));
+        let tagged = "static_resources:\n  a: !ignore 1\n";
+        assert!(find_policy(tagged.as_bytes(), None)
+            .unwrap_err()
+            .contains("YAML tag (!ignore)"));
+        let duplicate = "static_resources: {}\nstatic_resources: {}\n";
+        assert!(find_policy(duplicate.as_bytes(), None)
+            .unwrap_err()
+            .contains("duplicate entry"));
+        let two_resources = r#"{"resources": [{}, {}]}"#;
+        assert!(find_policy(two_resources.as_bytes(), None)
+            .unwrap_err()
+            .contains("exactly one resource"));
+    }
+
+    #[test]
+    fn an_istio_plugin_config_becomes_json_and_an_empty_one_nothing() {
         let plugin = "apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: allow}\nspec:\n  pluginConfig:\n    dry_run: true\n";
         let found = find_policy(plugin.as_bytes(), None).unwrap();
         assert_eq!(found.filter.as_deref(), Some("allow"));
         assert_eq!(found.bytes, br#"{"dry_run":true}"#);
+        let empty = plugin
+            .replace("    dry_run: true\n", "    {}\n")
+            .replace("pluginConfig:\n", "pluginConfig:");
+        assert!(find_policy(empty.as_bytes(), None)
+            .unwrap()
+            .bytes
+            .is_empty());
+        let open = plugin.replace(
+            "spec:\n",
+            "spec:\n  failStrategy: FAIL_OPEN\n  match: [{mode: CLIENT}]\n",
+        );
+        let problems = find_policy(open.as_bytes(), None).unwrap().problems;
+        assert_eq!(problems.len(), 2, "{problems:?}");
     }
 
     #[test]
-    fn a_struct_configuration_is_explained() {
-        let envoy = r#"{"static_resources": {"x": {"@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-            "config": {"name": "a", "configuration": {"@type": "type.googleapis.com/google.protobuf.Struct", "value": {}}}}}}"#;
-        let error = find_policy(envoy.as_bytes(), None).unwrap_err();
-        assert!(error.contains("binary protobuf"), "{error}");
+    fn configurations_that_are_not_json_strings_are_explained() {
+        let envoy = |configuration: &str| {
+            format!(
+                r#"{{"static_resources": {{"x": {{"@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+                "config": {{"name": "a", "configuration": {configuration}}}}}}}}}"#
+            )
+        };
+        let structured =
+            envoy(r#"{"@type": "type.googleapis.com/google.protobuf.Struct", "value": {}}"#);
+        assert!(find_policy(structured.as_bytes(), None)
+            .unwrap_err()
+            .contains("binary protobuf"));
+        let mapping = envoy(
+            r#"{"@type": "type.googleapis.com/google.protobuf.StringValue", "value": {"dry_run": true}}"#,
+        );
+        assert!(find_policy(mapping.as_bytes(), None)
+            .unwrap_err()
+            .contains("quote the JSON policy"));
     }
 }

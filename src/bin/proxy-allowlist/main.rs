@@ -139,6 +139,13 @@ fn load(source: &PolicySource) -> Option<(String, LoadedPolicy)> {
         Some(filter) => format!("{path} (filter {filter:?})"),
         None => path.clone(),
     };
+    if !found.problems.is_empty() {
+        for problem in &found.problems {
+            eprintln!("error: {name}: {problem}");
+        }
+        eprintln!("{name}: requests could bypass the filter; fix the deployment settings above");
+        return None;
+    }
     match load_policy(&found.bytes) {
         Ok(loaded) => {
             for warning in &loaded.warnings {

@@ -36,7 +36,9 @@ pub fn parse_json(bytes: &[u8], report: &mut Report) -> Option<Value> {
 
 fn syntax_error(bytes: &[u8], error: &serde_json::Error) -> FieldError {
     let mut message = format!("is not valid JSON ({error})");
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        message.push_str("; it starts with a byte order mark (U+FEFF): save the file without it");
+    } else if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         message.push_str(
             "; pass the configuration as a google.protobuf.StringValue holding JSON (a google.protobuf.Struct arrives as binary protobuf)",
         );

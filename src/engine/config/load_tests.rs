@@ -100,11 +100,19 @@ fn trusted_proxies_that_cover_a_whole_family_in_pieces_are_refused() {
     };
     assert_eq!(
         errors(&client_ip(r#"["0.0.0.0/1", "128.0.0.0/1"]"#)),
-        ["client_ip.trusted_proxies: together trusts every IPv4 address (as \"0.0.0.0/0\" would), which lets any client write its own address; list only your proxies"]
+        ["client_ip.trusted_proxies: together trusts every IPv4 address (as \"0.0.0.0/0\" would), which lets almost any client write its own address; list only your proxies"]
     );
     let quarters = r#"["::/2", "4000::/2", "8000::/2", "c000::/2", "10.0.0.0/8"]"#;
     assert!(errors(&client_ip(quarters))[0].contains("together trusts every IPv6 address"));
-    assert!(load_policy(client_ip(r#"["0.0.0.0/1", "10.0.0.0/8"]"#).as_bytes()).is_ok());
+    assert_eq!(
+        errors(&client_ip(r#"["0.0.0.0/1", "10.0.0.0/8"]"#)),
+        ["client_ip.trusted_proxies: together trusts 50% of all IPv4 addresses, which lets almost any client write its own address; list only your proxies"]
+    );
+    let wide = load_policy(client_ip(r#"["0.0.0.0/7", "10.0.0.0/8"]"#).as_bytes()).unwrap();
+    assert_eq!(
+        wide.warnings,
+        ["client_ip.trusted_proxies[0]: \"0.0.0.0/7\" trusts 2^25 addresses; list only your proxies' own blocks"]
+    );
 }
 
 #[test]
@@ -114,7 +122,7 @@ fn allowlist_blocks_that_cover_a_whole_family_warn_like_a_slash_zero() {
     );
     assert_eq!(
         found,
-        ["source_ips.allowed: together allow every IPv4 address, as \"0.0.0.0/0\" would"]
+        ["source_ips.allowed: together allow every IPv4 address (as \"0.0.0.0/0\" would)"]
     );
 }
 

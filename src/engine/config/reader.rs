@@ -128,9 +128,12 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
             Some(n) => visitor.visit_u64(n),
             None => {
                 let found = match self.value {
-                    Value::Number(n) => match n.as_i64() {
-                        Some(negative) => negative.to_string(),
-                        None => "a fraction or a number out of range".into(),
+                    Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                        (Some(negative), _) => negative.to_string(),
+                        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                            format!("{n}: write it without a fraction or exponent")
+                        }
+                        _ => "a fraction or a number out of range".into(),
                     },
                     other => kind(other).into(),
                 };

@@ -6,7 +6,7 @@ use ipnet::IpNet;
 use super::super::model::{ClientIpConfig, ClientIpFrom};
 use super::super::path::{field, index};
 use super::super::report::Report;
-use super::coverage::{covered_family, whole_family};
+use super::coverage::{describe, large_coverage};
 use super::MAX_MAX_ENTRIES;
 use crate::engine::grammar::ip_entry::parse_ip_entry;
 
@@ -92,11 +92,22 @@ fn check_trusted_proxies(items: Option<&[String]>, report: &mut Report) -> Vec<I
             Err(message) => report.error(&entry_path(), message),
         }
     }
-    if let Some(family) = covered_family(&trusted) {
+    for (family, share) in large_coverage(&trusted) {
         report.error(
             &path,
-            format!("together trusts every {family} address (as \"{}\" would), which lets any client write its own address; list only your proxies", whole_family(family)),
+            format!("together trusts {}, which lets almost any client write its own address; list only your proxies", describe(family, share)),
         );
+    }
+    for (i, net) in trusted.iter().enumerate() {
+        if net.prefix_len() < 8 {
+            report.warn(
+                &index(&path, i),
+                format!(
+                    "\"{net}\" trusts {} addresses; list only your proxies' own blocks",
+                    describe_size(net)
+                ),
+            );
+        }
     }
     trusted
 }
@@ -141,4 +152,13 @@ pub fn check_header_name(name: &str, path: &str, report: &mut Report) -> String 
         report.error(path, format!("\"{name}\" is not a header name"));
     }
     lower
+}
+
+/// "2^31", the number of addresses in a block, for a warning.
+fn describe_size(net: &IpNet) -> String {
+    let bits = match net {
+        IpNet::V4(_) => 32,
+        IpNet::V6(_) => 128,
+    } - u32::from(net.prefix_len());
+    format!("2^{bits}")
 }

@@ -6,9 +6,9 @@ use ipnet::IpNet;
 
 use super::super::model::{DomainItem, IpItem, ListConfig, ListItem, Mode};
 use super::super::path::{field, index};
-use super::super::public_suffix::is_public_suffix;
+use super::super::public_suffix::suffix_covered_by_wildcard;
 use super::super::report::{count, Report};
-use super::coverage::{covered_family, whole_family};
+use super::coverage::{describe, large_coverage};
 use super::MAX_MAX_ENTRIES;
 use crate::engine::grammar::domain_entry::{parse_domain_entry, DomainEntry};
 use crate::engine::grammar::ip_entry::{display_net, parse_ip_entry};
@@ -191,15 +191,28 @@ fn warn_about_public_suffixes<T>(
     report: &mut Report,
 ) {
     for (i, (written, entry)) in items.iter().enumerate() {
-        if entry.wildcard && is_public_suffix(&entry.host.text) {
-            report.warn(
-                &field(&index(&field(&grammar.path(), "allowed"), i), "domain"),
-                format!(
-                    "\"{}\" matches every site under \"{}\", a public suffix (Public Suffix List) where anyone can register a name; list your own names under it, like \"app.{}\"",
-                    written.value, entry.host.text, entry.host.text
-                ),
-            );
-        }
+        let covered = match entry.wildcard {
+            true => suffix_covered_by_wildcard(&entry.host.text),
+            false => None,
+        };
+        let Some(suffix) = covered else {
+            continue;
+        };
+        let message = if suffix == entry.host.text {
+            format!(
+                "\"{}\" matches every site under \"{suffix}\", a public suffix (Public Suffix List) where anyone can register a name; list your own names under it, like \"app.{suffix}\"",
+                written.value
+            )
+        } else {
+            format!(
+                "\"{}\" matches every site under the public suffix \"{suffix}\" (Public Suffix List), where anyone can register a name; list your own names instead",
+                written.value
+            )
+        };
+        report.warn(
+            &field(&index(&field(&grammar.path(), "allowed"), i), "domain"),
+            message,
+        );
     }
 }
 
@@ -224,13 +237,10 @@ fn warn_about_everything_blocks<T>(
         }
     }
     let nets: Vec<IpNet> = items.iter().map(|(_, net)| *net).collect();
-    if let (false, Some(family)) = (whole, covered_family(&nets)) {
+    for (family, share) in large_coverage(&nets).into_iter().filter(|_| !whole) {
         report.warn(
             &allowed(),
-            format!(
-                "together allow every {family} address, as \"{}\" would",
-                whole_family(family)
-            ),
+            format!("together allow {}", describe(family, share)),
         );
     }
 }
