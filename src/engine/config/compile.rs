@@ -4,7 +4,7 @@
 //! hundred thousand.
 
 use super::check::{
-    project_path, Checked, CheckedClientIp, CheckedList, CheckedProject, CheckedScope,
+    project_path, CheckedClientIp, CheckedList, CheckedProject, CheckedScope, CheckedSettings,
 };
 use super::path::{field, index};
 use super::report::Report;
@@ -17,42 +17,40 @@ use crate::engine::policy::{
 };
 use crate::engine::projects::ProjectDirectory;
 
-pub fn compile(checked: Checked, report: &mut Report) -> Policy {
-    let mut policy = Policy {
-        scope: match checked.scope {
+/// A policy with the shared settings and no project yet.
+pub fn start(checked: &CheckedSettings) -> Policy {
+    Policy {
+        scope: match &checked.scope {
             CheckedScope::Single => ProjectScope::Single,
             CheckedScope::Directory { source, unknown } => {
-                ProjectScope::Directory(ProjectDirectory::new(source, unknown))
+                ProjectScope::Directory(ProjectDirectory::new(source.clone(), *unknown))
             }
         },
-        projects: Vec::with_capacity(checked.projects.len()),
+        projects: Vec::new(),
         domain_table: DomainTable::default(),
         ip_table: IpTable::default(),
         domain_entries: Vec::new(),
         ip_entries: Vec::new(),
-        domain_sources: checked.domain_sources,
-        client_ip: match checked.client_ip {
+        domain_sources: checked.domain_sources.clone(),
+        client_ip: match &checked.client_ip {
             CheckedClientIp::SourceAddress => ClientIpSource::SourceAddress,
             CheckedClientIp::XForwardedFor { trusted } => ClientIpSource::XForwardedFor {
-                trusted: address_set(&trusted),
+                trusted: address_set(trusted),
             },
             CheckedClientIp::Header { name, trusted } => ClientIpSource::Header {
-                name,
-                trusted: address_set(&trusted),
+                name: name.clone(),
+                trusted: address_set(trusted),
             },
         },
         dry_run: checked.dry_run,
         deny_status: checked.deny_status,
         cors_expose_denials: checked.cors_expose_denials,
         record_decisions: checked.record_decisions,
-    };
-    for project in checked.projects {
-        add_project(&mut policy, project, report);
     }
-    policy
 }
 
-fn add_project(policy: &mut Policy, project: CheckedProject, report: &mut Report) {
+/// Adds one project: its rules, and its entries to the shared tables.
+pub fn add_project(policy: &mut Policy, project: CheckedProject, report: &mut Report) {
     let index = u32::try_from(policy.projects.len()).unwrap_or(u32::MAX);
     let CheckedProject {
         id,

@@ -176,7 +176,7 @@ fn every_error_is_reported_with_its_path() {
     }"#,
     );
     // What cannot be read comes first (unknown keys, wrong types), then what
-    // is read but wrong; each group in the order the fields are declared.
+    // is read but wrong: the shared settings, then the lists.
     let expected = [
         "domain: unknown key; did you mean \"domains\"?",
         "domains.allowed[1].name: must be a string, found a number",
@@ -187,12 +187,12 @@ fn every_error_is_reported_with_its_path() {
         "domain_sources[1]: \"referrer\" is not a source; did you mean \"referer\"?",
         "domain_sources[3]: must be a string, found a number",
         "max_entries: must be a whole number from 1 to 10000, found 0",
+        "domain_sources[2]: \"origin\" is listed twice",
         "domains.allowed[0].domain: \"https://a.com/path\" has a path; an entry is [scheme://]host[:port], did you mean \"https://a.com\"?",
         "domains.allowed[1].domain: \"*.com\" would allow every domain under the top-level domain \".com\"; list the domains you mean, like \"*.example.com\"",
         "domains.allowed[2].domain: is required",
         "source_ips.allowed[0].ip: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
         "source_ips.allowed[2].ip: \"fe80::1%eth0\" has a zone id (\"%eth0\"), which is only meaningful on one host; did you mean \"fe80::1\"?",
-        "domain_sources[2]: \"origin\" is listed twice",
     ];
     assert_eq!(found, expected);
 }
@@ -252,8 +252,8 @@ fn warnings_for_moot_settings_and_repeats() {
         found,
         [
             "source_ips.allowed[2]: \"::/0\" allows every IPv6 address",
-            "source_ips.allowed[1]: \"10.0.0.0/8\" repeats allowed[0] and changes nothing",
             "condition: applies only when both lists are in mode \"listed\"; the one listed list decides alone",
+            "source_ips.allowed[1]: \"10.0.0.0/8\" repeats allowed[0] and changes nothing",
         ]
     );
 }

@@ -40,12 +40,16 @@ pub fn load_policy(bytes: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
         Ok(config) => config,
         Err(strict_error) => read_reporting_every_error(bytes, &strict_error, &mut report)?,
     };
-    let checked = check::check(&config, &mut report);
+    let settings = check::check_settings(&config, &mut report);
+    let client_ip_set = config.client_ip.is_some();
+    let mut policy = compile::start(&settings);
+    check::check_projects(config, &settings, &mut report, |project, report| {
+        compile::add_project(&mut policy, project, report)
+    });
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
-    let policy = compile::compile(checked, &mut report);
-    check::warn_about_the_whole(&config, &policy, &mut report);
+    check::warn_about_the_whole(client_ip_set, &policy, &mut report);
     Ok(LoadedPolicy {
         policy,
         warnings: report.warnings,

@@ -20,13 +20,7 @@ pub fn suffix_covered_by_wildcard(base: &str) -> Option<String> {
     if list.wildcards.contains(base) {
         return Some(format!("*.{base}"));
     }
-    let under = format!(".{base}");
-    list.exact
-        .iter()
-        .chain(list.wildcards.iter())
-        .filter(|rule| rule.ends_with(&under))
-        .min_by_key(|rule| (rule.len(), rule.as_str()))
-        .cloned()
+    list.under.get(base).cloned()
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -42,6 +36,9 @@ struct List {
     wildcards: std::collections::HashSet<String>,
     /// `!rule`: not a suffix, despite a wildcard.
     exceptions: std::collections::HashSet<String>,
+    /// A name -> the shortest rule below it (`amazonaws.com` ->
+    /// `s3.amazonaws.com`), so that a wildcard is judged in one lookup.
+    under: std::collections::HashMap<String, String>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -63,6 +60,7 @@ fn list() -> &'static List {
             exact: Default::default(),
             wildcards: Default::default(),
             exceptions: Default::default(),
+            under: Default::default(),
         };
         let text = include_str!("../../../data/public_suffix_list.dat");
         for rule in text.lines().map(str::trim) {
@@ -74,13 +72,25 @@ fn list() -> &'static List {
                 .map(to_ascii_label)
                 .collect::<Vec<_>>()
                 .join(".");
-            if let Some(base) = ascii.strip_prefix("*.") {
-                list.wildcards.insert(base.to_string());
-            } else if let Some(exception) = ascii.strip_prefix('!') {
+            if let Some(exception) = ascii.strip_prefix('!') {
                 list.exceptions.insert(exception.to_string());
-            } else {
-                list.exact.insert(ascii);
+                continue;
             }
+            let mut parent = ascii.as_str();
+            while let Some((_, above)) = parent.split_once('.') {
+                let shortest = list
+                    .under
+                    .entry(above.to_string())
+                    .or_insert_with(|| ascii.clone());
+                if (ascii.len(), &ascii) < (shortest.len(), &*shortest) {
+                    shortest.clone_from(&ascii);
+                }
+                parent = above;
+            }
+            match ascii.strip_prefix("*.") {
+                Some(base) => list.wildcards.insert(base.to_string()),
+                None => list.exact.insert(ascii),
+            };
         }
         list
     })

@@ -91,6 +91,12 @@ pub fn check_project(
         warn_about_everything_blocks(&grammar, &list.items, report);
         Some(list)
     });
+    if config.condition.is_some() && domains.is_some() != source_ips.is_some() {
+        report.warn(
+            &field(&project_path(id), "condition"),
+            "applies only when both lists are in mode \"listed\"; the one listed list decides alone",
+        );
+    }
     CheckedProject {
         id: id.to_string(),
         domains,

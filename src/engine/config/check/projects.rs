@@ -2,7 +2,7 @@
 //! is unknown, and each project's settings, checked like the top-level
 //! lists of a single-project configuration.
 
-use super::super::model::{Config, ProjectFromConfig, ProjectsConfig};
+use super::super::model::{Config, ProjectFromConfig, ProjectPolicies, ProjectsConfig};
 use super::super::path::field;
 use super::super::report::Report;
 use super::client_ip::check_header_name;
@@ -12,55 +12,56 @@ use crate::engine::projects::{is_project_id, ProjectSource, UnknownProject, MAX_
 
 const PATH: &str = "projects";
 
-/// The projects' source, what to do with an unknown one, and each project.
-pub struct CheckedProjects {
-    pub source: ProjectSource,
-    pub unknown: UnknownProject,
-    pub projects: Vec<CheckedProject>,
-}
-
-pub fn check_projects(
+/// Where a request's project comes from and what happens when it is
+/// unknown; refuses lists at the top level, which would apply to none.
+pub fn check_scope(
     config: &Config,
     projects: &ProjectsConfig,
-    max_entries: usize,
     report: &mut Report,
-) -> CheckedProjects {
+) -> (ProjectSource, UnknownProject) {
     refuse_top_level_lists(config, report);
     let source = check_source(projects.from.as_ref(), report);
     let unknown = projects.unknown.unwrap_or(UnknownProject::Deny);
-    let policies_path = field(PATH, "policies");
-    let mut checked = Vec::new();
-    match &projects.policies {
-        None => report.error(
-            &policies_path,
-            "is required: project id -> that project's domains, source_ips and condition",
-        ),
-        Some(super::super::model::ProjectPolicies(policies)) => {
-            if policies.is_empty() {
-                report.warn(
-                    &policies_path,
-                    format!(
-                        "lists no project, so every request's project is unknown and every request is {}",
-                        if unknown == UnknownProject::Deny { "denied" } else { "allowed" }
-                    ),
-                );
-            }
-            checked.reserve(policies.len());
-            for (id, policy) in policies {
-                check_id(id, &source, report);
-                let lists = ProjectConfig {
-                    domains: policy.domains.as_ref(),
-                    source_ips: policy.source_ips.as_ref(),
-                    condition: policy.condition,
-                };
-                checked.push(check_project(id, lists, max_entries, report));
-            }
-        }
+    if projects.policies.as_ref().is_some_and(|p| p.0.is_empty()) {
+        report.warn(
+            &field(PATH, "policies"),
+            format!(
+                "lists no project, so every request's project is unknown and every request is {}",
+                if unknown == UnknownProject::Deny {
+                    "denied"
+                } else {
+                    "allowed"
+                }
+            ),
+        );
     }
-    CheckedProjects {
-        source,
-        unknown,
-        projects: checked,
+    (source, unknown)
+}
+
+/// Each project, checked and handed to `take` as its configuration is freed.
+pub fn check_each(
+    projects: ProjectsConfig,
+    max_entries: usize,
+    host_labels: bool,
+    report: &mut Report,
+    mut take: impl FnMut(CheckedProject, &mut Report),
+) {
+    let Some(ProjectPolicies(policies)) = projects.policies else {
+        report.error(
+            &field(PATH, "policies"),
+            "is required: project id -> that project's domains, source_ips and condition",
+        );
+        return;
+    };
+    for (id, policy) in policies {
+        check_id(&id, host_labels, report);
+        let lists = ProjectConfig {
+            domains: policy.domains.as_ref(),
+            source_ips: policy.source_ips.as_ref(),
+            condition: policy.condition,
+        };
+        let project = check_project(&id, lists, max_entries, report);
+        take(project, report);
     }
 }
 
@@ -144,13 +145,13 @@ fn check_source(from: Option<&ProjectFromConfig>, report: &mut Report) -> Projec
 
 /// A project id is plain text; with `subdomain_of` it must be a host label,
 /// or no request could ever name it.
-fn check_id(id: &str, source: &ProjectSource, report: &mut Report) {
+fn check_id(id: &str, host_labels: bool, report: &mut Report) {
     if !is_project_id(id) {
         report.error(
             &project_path(id),
             format!("is not a project id: use 1 to {MAX_PROJECT_ID} characters from A-Z a-z 0-9 . _ : -"),
         );
-    } else if matches!(source, ProjectSource::SubdomainOf(_)) && !is_host_label(id) {
+    } else if host_labels && !is_host_label(id) {
         report.error(
             &project_path(id),
             "with subdomain_of, a project id is one host label (lowercase letters, digits and inner hyphens, at most 63): no host could name this project",
