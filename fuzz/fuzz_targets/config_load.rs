@@ -1,17 +1,12 @@
 #![no_main]
-//! Any bytes as a plugin configuration: never a panic; the strict reader and
-//! the one that reports every error agree; a policy that loads judges a
-//! request without one.
+//! Any bytes as a plugin configuration: never a panic, and a policy that
+//! loads judges a request without one.
 
 use libfuzzer_sys::fuzz_target;
-use proxy_allowlist::engine::config::compare_readers;
 use proxy_allowlist::engine::load_policy;
 use proxy_allowlist_fuzz::{judge, FuzzRequest};
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(disagreement) = compare_readers(data) {
-        panic!("{disagreement}");
-    }
     if let Ok(loaded) = load_policy(data) {
         judge(&loaded.policy, || {
             FuzzRequest::default()

@@ -1,6 +1,7 @@
 """Real Envoy processes and real HTTP on loopback, for the end-to-end tests."""
 
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -18,18 +19,27 @@ CLI = ROOT / "target/release/proxy-allowlist"
 ECHO = ROOT / "tools/echo_upstream.py"
 
 
+# Listener ports come from below the kernel's ephemeral range (32768-60999
+# on Linux): a port taken from inside it could be handed to one of the
+# thousands of outgoing connections the load tests open before Envoy binds it.
+PORTS = range(20000, 32000)
+_handed_out = set()
+
+
 def free_port():
-    """A port free on both 127.0.0.1 and ::1."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
-            s4.bind(("127.0.0.1", 0))
-            port = s4.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
-                    s6.bind(("::1", port))
-            except OSError:
-                continue
-            return port
+    """A port free on both 127.0.0.1 and ::1, never handed out before."""
+    for _ in range(200):
+        port = random.choice(PORTS)
+        if port in _handed_out:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4, socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+                s4.bind(("127.0.0.1", port))
+                s6.bind(("::1", port))
+        except OSError:
+            continue
+        _handed_out.add(port)
+        return port
     raise RuntimeError("no free port")
 
 

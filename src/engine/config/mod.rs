@@ -11,7 +11,6 @@ mod path;
 mod public_suffix;
 mod reader;
 mod report;
-mod strict_read;
 
 pub use check::{DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
 pub use report::{count, FieldError};
@@ -36,10 +35,13 @@ pub fn load_policy(bytes: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
         }]);
     }
     let mut report = Report::default();
-    let config = match strict_read::read_strictly(bytes) {
-        Ok(config) => config,
-        Err(strict_error) => read_reporting_every_error(bytes, &strict_error, &mut report)?,
+    let Some(document) = json_value::parse_json(bytes, &mut report) else {
+        return Err(report.errors);
     };
+    let config: model::Config = reader::read(&document, &mut report);
+    // The document borrows from the bytes and is a few times their size:
+    // free it before the checks build their own structures.
+    drop(document);
     let settings = check::check_settings(&config, &mut report);
     let client_ip_set = config.client_ip.is_some();
     let mut policy = compile::start(&settings);
@@ -58,51 +60,6 @@ pub fn load_policy(bytes: &[u8]) -> Result<LoadedPolicy, Vec<FieldError>> {
 
 #[cfg(test)]
 mod load_tests;
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod readers_agree_tests;
-
-/// Reads a configuration that has something to report, through a JSON
-/// document, so that every error is found and named by its path.
-fn read_reporting_every_error(
-    bytes: &[u8],
-    strict_error: &str,
-    report: &mut Report,
-) -> Result<model::Config, Vec<FieldError>> {
-    let Some(value) = json_value::parse_json(bytes, report) else {
-        return Err(std::mem::take(&mut report.errors));
-    };
-    let config: model::Config = reader::read(&value, report);
-    if report.errors.is_empty() {
-        // The strict reader refused what this one accepts: refuse it too.
-        report.error("", format!("could not be read ({strict_error})"));
-    }
-    Ok(config)
-}
-
-/// Whether the strict reader and the one that reports every error agree on
-/// `bytes`: whatever the first reads, the second reads the same without a
-/// word; whatever the first refuses, the second reports. For the tests and
-/// the `config_load` fuzz target.
-#[cfg(any(all(test, not(target_arch = "wasm32")), feature = "differential"))]
-pub fn compare_readers(bytes: &[u8]) -> Result<(), String> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut report = Report::default();
-    let tolerant = json_value::parse_json(bytes, &mut report).map(|value| {
-        let config: model::Config = reader::read(&value, &mut report);
-        config
-    });
-    match (strict_read::read_strictly(bytes), tolerant) {
-        (Ok(strict), Some(tolerant)) if report.errors.is_empty() && strict == tolerant => Ok(()),
-        (Ok(_), _) => Err(format!(
-            "{text}: the strict reader reads it, the other reports {:?}",
-            report.errors
-        )),
-        (Err(why), Some(_)) if report.errors.is_empty() => Err(format!(
-            "{text}: the strict reader refuses it ({why}), the other finds nothing"
-        )),
-        (Err(_), _) => Ok(()),
-    }
-}
 
 /// The JSON Schema of the configuration, as published in
 /// `schema/proxy-allowlist.schema.json`.

@@ -79,42 +79,7 @@ pub struct ProjectsConfig {
         not(target_arch = "wasm32"),
         schemars(required, extend("propertyNames" = {"pattern": "^[A-Za-z0-9._:-]{1,128}$"}))
     )]
-    pub policies: Option<ProjectPolicies>,
-}
-
-/// Project id -> settings. A map that refuses a key given twice, whichever
-/// parser reads it (serde_json's own maps keep the last one).
-#[derive(Debug, Default, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-#[cfg_attr(not(target_arch = "wasm32"), schemars(transparent))]
-pub struct ProjectPolicies(pub BTreeMap<String, ProjectPolicyConfig>);
-
-impl<'de> Deserialize<'de> for ProjectPolicies {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Unique;
-        impl<'de> serde::de::Visitor<'de> for Unique {
-            type Value = ProjectPolicies;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of project ids")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut policies = BTreeMap::new();
-                while let Some((id, policy)) = map.next_entry::<String, ProjectPolicyConfig>()? {
-                    if policies.contains_key(&id) {
-                        return Err(serde::de::Error::custom(format!(
-                            "the project {id:?} is given twice"
-                        )));
-                    }
-                    policies.insert(id, policy);
-                }
-                Ok(ProjectPolicies(policies))
-            }
-        }
-        deserializer.deserialize_map(Unique)
-    }
+    pub policies: Option<BTreeMap<String, ProjectPolicyConfig>>,
 }
 
 /// Where a request's project id comes from: exactly one key.

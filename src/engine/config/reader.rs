@@ -12,13 +12,14 @@ use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
-use serde_json::{Map, Value};
+
+use super::json_value::{JsonNumber, JsonValue as Value};
 
 use super::path::Path;
 use super::report::{closest, quoted_list, FieldError, Report};
 
 /// Reads `value` into `T`; every problem goes to `report`.
-pub fn read<T: DeserializeOwned + Default>(value: &Value, report: &mut Report) -> T {
+pub fn read<T: DeserializeOwned + Default>(value: &Value<'_>, report: &mut Report) -> T {
     let found = RefCell::new(Vec::new());
     let result = T::deserialize(ValueReader {
         value,
@@ -56,13 +57,13 @@ type Found = RefCell<Vec<FieldError>>;
 
 /// One value of the document, at its path.
 struct ValueReader<'a, 'de> {
-    value: &'de Value,
+    value: &'de Value<'de>,
     path: &'a Path<'a>,
     found: &'a Found,
 }
 
 /// What a JSON value is, for "found ..." in messages.
-pub fn kind(value: &Value) -> &'static str {
+pub fn kind(value: &Value<'_>) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -86,7 +87,7 @@ impl<'a, 'de> ValueReader<'a, 'de> {
         self.report(format!("must be {expected}, found {}", kind(self.value)));
     }
 
-    fn child(&self, value: &'de Value, path: &'a Path<'a>) -> ValueReader<'a, 'de> {
+    fn child(&self, value: &'de Value<'de>, path: &'a Path<'a>) -> ValueReader<'a, 'de> {
         ValueReader {
             value,
             path,
@@ -102,11 +103,9 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
         match self.value {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => visitor.visit_u64(u),
-                (None, Some(i)) => visitor.visit_i64(i),
-                _ => visitor.visit_f64(n.as_f64().unwrap_or_default()),
-            },
+            Value::Number(JsonNumber::Unsigned(u)) => visitor.visit_u64(*u),
+            Value::Number(JsonNumber::Negative(i)) => visitor.visit_i64(*i),
+            Value::Number(JsonNumber::Float(f)) => visitor.visit_f64(*f),
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(items) => visitor.visit_seq(Items::new(items, self.path, self.found)),
             Value::Object(map) => visitor.visit_map(Entries::all(map, self.path, self.found)),
@@ -124,17 +123,16 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
     }
 
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match self.value.as_u64() {
-            Some(n) => visitor.visit_u64(n),
-            None => {
+        match self.value {
+            Value::Number(JsonNumber::Unsigned(n)) => visitor.visit_u64(*n),
+            _ => {
                 let found = match self.value {
-                    Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-                        (Some(negative), _) => negative.to_string(),
-                        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{n}: write it without a fraction or exponent")
-                        }
-                        _ => "a fraction or a number out of range".into(),
-                    },
+                    Value::Number(JsonNumber::Negative(negative)) => negative.to_string(),
+                    Value::Number(JsonNumber::Float(f)) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        // Written with a fraction or an exponent (25.0, 2.5e1).
+                        format!("{}: write it without a fraction or exponent", *f as i64)
+                    }
+                    Value::Number(_) => "a fraction or a number out of range".into(),
                     other => kind(other).into(),
                 };
                 self.report(format!("must be a whole number, found {found}"));
@@ -195,7 +193,11 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
             self.mismatch("an object");
             return visitor.visit_map(Entries::none(self.path, self.found));
         };
-        for key in map.keys().filter(|key| !fields.contains(&key.as_str())) {
+        for key in map
+            .iter()
+            .map(|(key, _)| key)
+            .filter(|key| !fields.contains(&key.as_ref()))
+        {
             let hint = closest(key, fields)
                 .map(|k| format!("did you mean \"{k}\"?"))
                 .unwrap_or_else(|| format!("the known keys are {}", quoted_list(fields)));
@@ -218,10 +220,10 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
             self.mismatch("a string");
             return visitor.visit_enum(StrDeserializer::<ReadError>::new(stand_in));
         };
-        if variants.contains(&text.as_str()) {
-            return visitor.visit_enum(BorrowedStrDeserializer::<ReadError>::new(text));
+        if variants.contains(&text.as_ref()) {
+            return visitor.visit_enum(BorrowedStrDeserializer::<ReadError>::new(text.as_ref()));
         }
-        let hint = closest(text, variants)
+        let hint = closest(text.as_ref(), variants)
             .map(|v| format!("did you mean \"{v}\"?"))
             .unwrap_or_else(|| format!("use one of {}", quoted_list(variants)));
         let what = match name {
@@ -252,14 +254,14 @@ impl<'de> de::Deserializer<'de> for ValueReader<'_, 'de> {
 
 /// The items of an array, each at its index.
 struct Items<'a, 'de> {
-    items: std::slice::Iter<'de, Value>,
+    items: std::slice::Iter<'de, Value<'de>>,
     index: usize,
     path: &'a Path<'a>,
     found: &'a Found,
 }
 
 impl<'a, 'de> Items<'a, 'de> {
-    fn new(items: &'de [Value], path: &'a Path<'a>, found: &'a Found) -> Self {
+    fn new(items: &'de [Value<'de>], path: &'a Path<'a>, found: &'a Found) -> Self {
         Items {
             items: items.iter(),
             index: 0,
@@ -293,18 +295,18 @@ impl<'de> SeqAccess<'de> for Items<'_, 'de> {
 /// The entries of an object: all of them (a map), or only the known keys
 /// of a struct, in the struct's order.
 struct Entries<'a, 'de> {
-    keys: Vec<&'de str>,
-    map: Option<&'de Map<String, Value>>,
+    entries: Vec<&'de (std::borrow::Cow<'de, str>, Value<'de>)>,
     next: usize,
     path: &'a Path<'a>,
     found: &'a Found,
 }
 
+type Object<'de> = [(std::borrow::Cow<'de, str>, Value<'de>)];
+
 impl<'a, 'de> Entries<'a, 'de> {
-    fn all(map: &'de Map<String, Value>, path: &'a Path<'a>, found: &'a Found) -> Self {
+    fn all(map: &'de Object<'de>, path: &'a Path<'a>, found: &'a Found) -> Self {
         Entries {
-            keys: map.keys().map(String::as_str).collect(),
-            map: Some(map),
+            entries: map.iter().collect(),
             next: 0,
             path,
             found,
@@ -312,17 +314,16 @@ impl<'a, 'de> Entries<'a, 'de> {
     }
 
     fn known(
-        map: &'de Map<String, Value>,
+        map: &'de Object<'de>,
         fields: &'static [&'static str],
         path: &'a Path<'a>,
         found: &'a Found,
     ) -> Self {
         Entries {
-            keys: fields
+            entries: fields
                 .iter()
-                .filter_map(|field| map.get_key_value(*field).map(|(key, _)| key.as_str()))
+                .filter_map(|field| map.iter().find(|(key, _)| key == field))
                 .collect(),
-            map: Some(map),
             next: 0,
             path,
             found,
@@ -331,16 +332,15 @@ impl<'a, 'de> Entries<'a, 'de> {
 
     fn none(path: &'a Path<'a>, found: &'a Found) -> Self {
         Entries {
-            keys: Vec::new(),
-            map: None,
+            entries: Vec::new(),
             next: 0,
             path,
             found,
         }
     }
 
-    fn current_key(&self) -> Option<&'de str> {
-        self.keys.get(self.next).copied()
+    fn current(&self) -> Option<&'de (std::borrow::Cow<'de, str>, Value<'de>)> {
+        self.entries.get(self.next).copied()
     }
 }
 
@@ -351,23 +351,19 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, ReadError> {
-        match self.current_key() {
-            Some(key) => seed
-                .deserialize(BorrowedStrDeserializer::<ReadError>::new(key))
+        match self.current() {
+            Some((key, _)) => seed
+                .deserialize(BorrowedStrDeserializer::<ReadError>::new(key.as_ref()))
                 .map(Some),
             None => Ok(None),
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
-        let key = self
-            .current_key()
+        let (key, value) = self
+            .current()
             .ok_or_else(|| <ReadError as de::Error>::custom("a value without its key"))?;
         self.next += 1;
-        let value = self
-            .map
-            .and_then(|map| map.get(key))
-            .ok_or_else(|| <ReadError as de::Error>::custom("a key without its value"))?;
         let path = Path::Field(self.path, key);
         seed.deserialize(ValueReader {
             value,
@@ -388,11 +384,14 @@ impl<'de> IntoDeserializer<'de, ReadError> for ValueReader<'_, 'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::config::json_value::parse_json;
     use crate::engine::config::model::{Config, ListConfig, Mode};
     use serde_json::json;
 
-    fn read_config(value: Value) -> (Config, Vec<String>) {
+    fn read_config(value: serde_json::Value) -> (Config, Vec<String>) {
         let mut report = Report::default();
+        let text = value.to_string();
+        let value = parse_json(text.as_bytes(), &mut report).unwrap();
         let config: Config = read(&value, &mut report);
         (
             config,

@@ -4,25 +4,34 @@
 
 use ipnet::IpNet;
 
+/// A whole family, in the units shares are counted in: 2^-64 of a family
+/// (a block narrower than /64 rounds to nothing, far below any share worth
+/// reporting). Integers, so no float formatting reaches the module.
+const WHOLE: u128 = 1 << 64;
+
+fn share(prefix: u8) -> u128 {
+    1u128 << 64u32.saturating_sub(u32::from(prefix))
+}
+
 /// Each family the blocks cover at least half of: ("IPv4" or "IPv6", the
-/// share covered, from 0.5 to 1).
-pub fn large_coverage(nets: &[IpNet]) -> Vec<(&'static str, f64)> {
-    let mut shares = [("IPv4", 0.0), ("IPv6", 0.0)];
+/// share covered, from `WHOLE / 2` to `WHOLE`).
+pub fn large_coverage(nets: &[IpNet]) -> Vec<(&'static str, u128)> {
+    let mut shares = [("IPv4", 0u128), ("IPv6", 0u128)];
     for net in IpNet::aggregate(&nets.to_vec()) {
         let slot = usize::from(!net.addr().is_ipv4());
-        if let Some((_, share)) = shares.get_mut(slot) {
-            *share += 0.5f64.powi(i32::from(net.prefix_len()));
+        if let Some((_, total)) = shares.get_mut(slot) {
+            *total += share(net.prefix_len());
         }
     }
     shares
         .into_iter()
-        .filter(|(_, share)| *share >= 0.5)
+        .filter(|(_, total)| *total >= WHOLE / 2)
         .collect()
 }
 
 /// "every IPv4 address (as "0.0.0.0/0" would)", or "73% of all IPv6 addresses".
-pub fn describe(family: &str, share: f64) -> String {
-    if share >= 1.0 {
+pub fn describe(family: &str, share: u128) -> String {
+    if share >= WHOLE {
         let whole = if family == "IPv4" {
             "0.0.0.0/0"
         } else {
@@ -30,7 +39,8 @@ pub fn describe(family: &str, share: f64) -> String {
         };
         format!("every {family} address (as \"{whole}\" would)")
     } else {
-        format!("{:.0}% of all {family} addresses", (share * 100.0).floor())
+        let percent = u64::try_from(share * 100 / WHOLE).unwrap_or(100);
+        format!("{percent}% of all {family} addresses")
     }
 }
 
@@ -44,27 +54,23 @@ mod tests {
 
     #[test]
     fn halves_and_near_wholes_are_found() {
-        assert_eq!(
-            large_coverage(&nets(&["0.0.0.0/1", "128.0.0.0/1"])),
-            [("IPv4", 1.0)]
-        );
-        assert_eq!(large_coverage(&nets(&["0.0.0.0/1"])), [("IPv4", 0.5)]);
+        let halves = nets(&["0.0.0.0/1", "128.0.0.0/1"]);
+        assert_eq!(large_coverage(&halves), [("IPv4", WHOLE)]);
+        assert_eq!(large_coverage(&nets(&["0.0.0.0/1"])), [("IPv4", WHOLE / 2)]);
         assert_eq!(large_coverage(&nets(&["0.0.0.0/2", "10.0.0.0/8"])), []);
-        let all_but_one: Vec<IpNet> = (1..=32)
+        // One block of each length from /1 to /32, nearly all of IPv4.
+        let all_but_one: Vec<IpNet> = (1..=32u8)
             .map(|len| {
-                let network = u32::MAX.checked_shl(33 - len).unwrap_or(0) & u32::MAX << (32 - len);
-                IpNet::new(std::net::Ipv4Addr::from(network).into(), len as u8)
-                    .unwrap()
-                    .trunc()
+                let start = u32::MAX << (33 - u32::from(len)).min(31) << u32::from(len == 1);
+                let net = IpNet::new(std::net::Ipv4Addr::from(start).into(), len).unwrap();
+                net.trunc()
             })
             .collect();
         let found = large_coverage(&all_but_one);
         assert_eq!(found.len(), 1);
-        assert!(found[0].1 > 0.99 && found[0].1 < 1.0);
+        assert!(found[0].1 > WHOLE / 100 * 99 && found[0].1 < WHOLE);
         assert_eq!(describe("IPv4", found[0].1), "99% of all IPv4 addresses");
-        assert_eq!(
-            large_coverage(&nets(&["::/1", "8000::/1", "10.0.0.0/8"])),
-            [("IPv6", 1.0)]
-        );
+        let v6 = nets(&["::/1", "8000::/1", "10.0.0.0/8"]);
+        assert_eq!(large_coverage(&v6), [("IPv6", WHOLE)]);
     }
 }

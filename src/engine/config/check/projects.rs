@@ -2,7 +2,7 @@
 //! is unknown, and each project's settings, checked like the top-level
 //! lists of a single-project configuration.
 
-use super::super::model::{Config, ProjectFromConfig, ProjectPolicies, ProjectsConfig};
+use super::super::model::{Config, ProjectFromConfig, ProjectsConfig};
 use super::super::path::field;
 use super::super::report::Report;
 use super::client_ip::check_header_name;
@@ -22,7 +22,7 @@ pub fn check_scope(
     refuse_top_level_lists(config, report);
     let source = check_source(projects.from.as_ref(), report);
     let unknown = projects.unknown.unwrap_or(UnknownProject::Deny);
-    if projects.policies.as_ref().is_some_and(|p| p.0.is_empty()) {
+    if projects.policies.as_ref().is_some_and(|p| p.is_empty()) {
         report.warn(
             &field(PATH, "policies"),
             format!(
@@ -46,7 +46,7 @@ pub fn check_each(
     report: &mut Report,
     mut take: impl FnMut(CheckedProject, &mut Report),
 ) {
-    let Some(ProjectPolicies(policies)) = projects.policies else {
+    let Some(policies) = projects.policies else {
         report.error(
             &field(PATH, "policies"),
             "is required: project id -> that project's domains, source_ips and condition",
