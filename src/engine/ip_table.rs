@@ -203,6 +203,43 @@ mod tests {
         assert_eq!(find(&t, "::1"), Some(1));
     }
 
+    /// The bucket a block lands in comes from the low bits of its hash: they
+    /// must differ for blocks that differ only in high bits (IPv6 prefixes
+    /// of /48 and shorter), or every lookup walks one long chain.
+    #[test]
+    fn blocks_of_every_length_spread_over_the_buckets() {
+        use std::hash::BuildHasher;
+        let hasher = foldhash::fast::FixedState::default();
+        let v6 = |len: u8, i: u128| (IpAddr::V6((i << (128 - u32::from(len))).into()), len);
+        let v4 = |len: u8, i: u128| {
+            (
+                IpAddr::V4(((i as u32) << (32 - u32::from(len))).into()),
+                len,
+            )
+        };
+        type Shape<'a> = (&'a str, &'a dyn Fn(u128) -> (IpAddr, u8));
+        let shapes: [Shape; 8] = [
+            ("IPv6 /32", &|i| v6(32, i)),
+            ("IPv6 /48", &|i| v6(48, i)),
+            ("IPv6 /56", &|i| v6(56, i)),
+            ("IPv6 /64", &|i| v6(64, i)),
+            ("IPv6 /128", &|i| v6(128, i)),
+            ("IPv4 /16", &|i| v4(16, i)),
+            ("IPv4 /24", &|i| v4(24, i)),
+            ("IPv4 /32", &|i| v4(32, i)),
+        ];
+        for (name, block) in shapes {
+            let buckets: std::collections::HashSet<u64> = (0..10_000u128)
+                .map(|i| {
+                    let (addr, len) = block(i);
+                    hasher.hash_one(Block::of(7, addr, len)) & 0x3fff
+                })
+                .collect();
+            // 10,000 keys over 16,384 buckets fill about 7,500 of them at random.
+            assert!(buckets.len() > 6_000, "{name}: {} buckets", buckets.len());
+        }
+    }
+
     #[test]
     fn duplicates_are_reported_per_project() {
         let mut t = IpTable::default();

@@ -326,10 +326,10 @@ class Envoy:
             *extra,
         ]
 
-    def start(self, admin_port):
+    def start(self, admin_port, timeout=30):
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"envoy exited with {self.process.returncode}:\n{self.log()}")
