@@ -66,6 +66,29 @@ pub enum Unusable {
     HostUnavailable,
 }
 
+impl Unusable {
+    /// A short word for access-log records and counters.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Null => "null",
+            Self::SeveralValues => "several_values",
+            Self::NonAscii => "non_ascii",
+            Self::Whitespace => "whitespace",
+            Self::Control => "control",
+            Self::Backslash => "backslash",
+            Self::NotAbsolute => "not_absolute",
+            Self::Scheme(_) => "scheme",
+            Self::PathInOrigin => "path_in_origin",
+            Self::FragmentInReferer => "fragment_in_referer",
+            Self::Authority(AuthorityError::Userinfo) => "userinfo",
+            Self::Authority(AuthorityError::BadPort(_)) => "bad_port",
+            Self::Authority(_) => "bad_host",
+            Self::HostUnavailable => "unavailable",
+        }
+    }
+}
+
 impl fmt::Display for Unusable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

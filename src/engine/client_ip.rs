@@ -29,6 +29,21 @@ pub enum AddressProblem {
     SeveralValues(String),
 }
 
+impl AddressProblem {
+    /// A short word for access-log records.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::HostUnavailable => "unavailable",
+            Self::Malformed(_) => "malformed",
+            Self::PeerFromHeader(_) => "peer_from_header",
+            Self::HeaderMissing(_) => "header_missing",
+            Self::BadEntry { .. } => "bad_entry",
+            Self::SeveralValues(_) => "several_values",
+        }
+    }
+}
+
 impl fmt::Display for AddressProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -113,7 +113,7 @@ fn denied(reason: DenyReason) -> Counter {
     match reason {
         DenyReason::Domain => Counter::DeniedDomain,
         DenyReason::SourceIp => Counter::DeniedSourceIp,
-        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => Counter::DeniedBoth,
+        DenyReason::DomainOrSourceIp => Counter::DeniedBoth,
         DenyReason::UnknownProject => Counter::DeniedUnknownProject,
     }
 }
@@ -122,7 +122,7 @@ fn dry_run_denied(reason: DenyReason) -> Counter {
     match reason {
         DenyReason::Domain => Counter::DryRunDeniedDomain,
         DenyReason::SourceIp => Counter::DryRunDeniedSourceIp,
-        DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => Counter::DryRunDeniedBoth,
+        DenyReason::DomainOrSourceIp => Counter::DryRunDeniedBoth,
         DenyReason::UnknownProject => Counter::DryRunDeniedUnknownProject,
     }
 }

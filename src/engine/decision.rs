@@ -11,9 +11,10 @@ use super::request::RequestValues;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DenyReason {
     Domain,
+    /// The address failed; under `and` this ends the judging, so the reply
+    /// (and a dry run predicting it) names the address even when the calling
+    /// site would have failed too.
     SourceIp,
-    /// Both failed under `and`.
-    DomainAndSourceIp,
     /// Both failed under `or`.
     DomainOrSourceIp,
     /// The request's project could not be determined (`projects.unknown: deny`).
@@ -25,7 +26,7 @@ impl DenyReason {
         match self {
             DenyReason::Domain => "domain",
             DenyReason::SourceIp => "source_ip",
-            DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => "both",
+            DenyReason::DomainOrSourceIp => "both",
             DenyReason::UnknownProject => "unknown_project",
         }
     }
@@ -124,9 +125,15 @@ impl Policy {
             .as_ref()
             .map(|list| self.check_source_ip(index, list, request));
         let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
-        let domain_needed = !(rules.condition == Condition::Or
-            && ip_ok == Some(true)
-            && (ip_enforced || !domain_enforced));
+        // The calling site is not read when the address already decided:
+        // under `or` an enforced match allows (as does any match while the
+        // domain list is only observed); under `and` an enforced mismatch
+        // denies, and the reply names the list that failed. A flood of
+        // denied callers costs one host call less each.
+        let domain_needed = match rules.condition {
+            Condition::Or => !(ip_ok == Some(true) && (ip_enforced || !domain_enforced)),
+            Condition::And => !(ip_ok == Some(false) && ip_enforced),
+        };
         let domain = match &rules.domains {
             Some(list) if domain_needed => Some(self.check_domain(index, list, request)),
             _ => None,
@@ -186,13 +193,12 @@ fn verdict(
     condition: Condition,
 ) -> Option<DenyReason> {
     match (domain_ok, ip_ok, condition) {
-        (Some(false), Some(false), Condition::And) => Some(DenyReason::DomainAndSourceIp),
+        (_, Some(false), Condition::And) | (None, Some(false), Condition::Or) => {
+            Some(DenyReason::SourceIp)
+        }
         (Some(false), Some(false), Condition::Or) => Some(DenyReason::DomainOrSourceIp),
         (Some(false), Some(true) | None, Condition::And) | (Some(false), None, Condition::Or) => {
             Some(DenyReason::Domain)
-        }
-        (Some(true) | None, Some(false), Condition::And) | (None, Some(false), Condition::Or) => {
-            Some(DenyReason::SourceIp)
         }
         _ => None,
     }

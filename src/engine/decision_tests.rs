@@ -40,10 +40,11 @@ fn and_needs_both() {
         denied(&p, r().origin(GOOD_SITE).from(BAD_IP)),
         Some(DenyReason::SourceIp)
     );
-    assert_eq!(
-        denied(&p, r().origin(BAD_SITE).from(BAD_IP)),
-        Some(DenyReason::DomainAndSourceIp)
-    );
+    // The address decides first: a denied address ends the judging, and
+    // the reply names the list that failed without reading the site.
+    let mut both_bad = r().origin(BAD_SITE).from(BAD_IP);
+    assert_eq!(p.evaluate(&mut both_bad).denied, Some(DenyReason::SourceIp));
+    assert_eq!(both_bad.asked, ["source.address"]);
     assert_eq!(
         denied(&p, r().from(GOOD_IP)),
         Some(DenyReason::Domain),

@@ -1,58 +1,41 @@
-//! The answer to a denied request: the product's 403 JSON error, a gRPC
-//! status for gRPC callers, or a bare 404 for APIs that must stay hidden.
+//! The answer to a denied request: the product's 403 JSON error, or a bare
+//! 404 for APIs that must stay hidden. For a gRPC caller, Envoy itself turns
+//! the local reply into a gRPC answer (`grpc-status` 7 for 403, 12 for 404,
+//! the body as `grpc-message`), so the filter need not read `content-type`.
 
 use super::calling_site::parse_origin;
 use super::decision::DenyReason;
 use super::policy::Policy;
 use super::request::{Attribute, Fetched, RequestValues};
 
-/// gRPC's PERMISSION_DENIED, and UNIMPLEMENTED (what a missing route answers).
-const GRPC_PERMISSION_DENIED: i32 = 7;
-const GRPC_UNIMPLEMENTED: i32 = 12;
-
 /// A local reply, for the filter to send and the CLI to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalReply {
     pub status: u16,
-    /// Envoy's response code details (`%RESPONSE_CODE_DETAILS%`).
+    /// The start of Envoy's response code details (`%RESPONSE_CODE_DETAILS%`);
+    /// the filter appends the decision record.
     pub details: &'static str,
     pub headers: Vec<(&'static str, String)>,
-    pub body: String,
-    /// Set for gRPC callers: Envoy answers with this `grpc-status` and the
-    /// body as `grpc-message`.
-    pub grpc_status: Option<i32>,
+    pub body: &'static str,
+}
+
+impl LocalReply {
+    /// The response code details Envoy logs for this reply: the reason, then
+    /// the decision record (which holds no space for Envoy to rewrite).
+    pub fn details_with_record(&self, record: &str) -> String {
+        format!("{}:{record}", self.details)
+    }
 }
 
 impl Policy {
-    /// The reply to a request denied for `reason`. Reads `content-type`, and
-    /// `Origin` when denials are exposed to browsers: denials only.
+    /// The reply to a request denied for `reason`. Reads `Origin` only when
+    /// denials are exposed to browsers.
     pub fn local_reply(&self, reason: DenyReason, request: &mut impl RequestValues) -> LocalReply {
         let hidden = self.deny_status == 404;
-        let details = reason.details();
-        if is_grpc(request) {
-            return LocalReply {
-                status: self.deny_status,
-                details,
-                headers: Vec::new(),
-                body: if hidden {
-                    String::new()
-                } else {
-                    reason.message().to_string()
-                },
-                grpc_status: Some(if hidden {
-                    GRPC_UNIMPLEMENTED
-                } else {
-                    GRPC_PERMISSION_DENIED
-                }),
-            };
-        }
         let mut headers = vec![("cache-control", "no-store".to_string())];
-        let body = if hidden {
-            String::new()
-        } else {
+        if !hidden {
             headers.insert(0, ("content-type", "application/json".to_string()));
-            reason.body()
-        };
+        }
         if self.cors_expose_denials {
             if let Some(origin) = readable_origin(request) {
                 headers.push(("access-control-allow-origin", origin));
@@ -61,20 +44,10 @@ impl Policy {
         }
         LocalReply {
             status: self.deny_status,
-            details,
+            details: reason.details(),
             headers,
-            body,
-            grpc_status: None,
+            body: if hidden { "" } else { reason.body() },
         }
-    }
-}
-
-fn is_grpc(request: &mut impl RequestValues) -> bool {
-    match request.fetch(Attribute::ContentType) {
-        Fetched::Present(value) => value
-            .get(..16)
-            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"application/grpc")),
-        Fetched::Absent | Fetched::Unavailable => false,
     }
 }
 
@@ -89,44 +62,53 @@ fn readable_origin(request: &mut impl RequestValues) -> Option<String> {
         .map(|origin| origin.trim_matches([' ', '\t']).to_string())
 }
 
+/// A reason's message, and the whole body with it, written once.
+macro_rules! message_and_body {
+    ($message:literal) => {
+        (
+            $message,
+            concat!(
+                "{\"code\":\"PERMISSION_DENIED\",\"message\":\"",
+                $message,
+                "\"}"
+            ),
+        )
+    };
+}
+
 impl DenyReason {
-    /// The `message` of the error body.
-    pub fn message(self) -> &'static str {
+    fn texts(self) -> (&'static str, &'static str) {
         match self {
-            DenyReason::Domain => {
+            DenyReason::Domain => message_and_body!(
                 "Permission denied. Check your security settings and ensure your domain is allowlisted."
-            }
-            DenyReason::SourceIp => {
+            ),
+            DenyReason::SourceIp => message_and_body!(
                 "Permission denied. Check your security settings and ensure your source IP is allowlisted."
-            }
-            DenyReason::DomainAndSourceIp => {
-                "Permission denied. Check your security settings and ensure your domain and source IP are allowlisted."
-            }
-            DenyReason::DomainOrSourceIp => {
+            ),
+            DenyReason::DomainOrSourceIp => message_and_body!(
                 "Permission denied. Check your security settings and ensure your domain or source IP is allowlisted."
-            }
+            ),
             DenyReason::UnknownProject => {
-                "Permission denied. The project could not be determined from the request."
+                message_and_body!("Permission denied. The project could not be determined from the request.")
             }
         }
     }
 
-    /// The whole body, `{"code":"PERMISSION_DENIED","message":...}`. The
-    /// messages hold no character that JSON escapes.
-    pub fn body(self) -> String {
-        format!(
-            "{{\"code\":\"PERMISSION_DENIED\",\"message\":\"{}\"}}",
-            self.message()
-        )
+    /// The `message` of the error body.
+    pub fn message(self) -> &'static str {
+        self.texts().0
     }
 
-    fn details(self) -> &'static str {
+    /// The whole body, `{"code":"PERMISSION_DENIED","message":...}`.
+    pub fn body(self) -> &'static str {
+        self.texts().1
+    }
+
+    pub fn details(self) -> &'static str {
         match self {
             DenyReason::Domain => "proxy_allowlist_denied_domain",
             DenyReason::SourceIp => "proxy_allowlist_denied_source_ip",
-            DenyReason::DomainAndSourceIp | DenyReason::DomainOrSourceIp => {
-                "proxy_allowlist_denied_both"
-            }
+            DenyReason::DomainOrSourceIp => "proxy_allowlist_denied_both",
             DenyReason::UnknownProject => "proxy_allowlist_unknown_project",
         }
     }
@@ -141,11 +123,10 @@ mod tests {
         for reason in [
             DenyReason::Domain,
             DenyReason::SourceIp,
-            DenyReason::DomainAndSourceIp,
             DenyReason::DomainOrSourceIp,
             DenyReason::UnknownProject,
         ] {
-            let body: serde_json::Value = serde_json::from_str(&reason.body()).unwrap();
+            let body: serde_json::Value = serde_json::from_str(reason.body()).unwrap();
             assert_eq!(body["code"], "PERMISSION_DENIED");
             assert_eq!(body["message"], reason.message());
             assert_eq!(body.as_object().unwrap().len(), 2);

@@ -51,7 +51,8 @@ fn global_dry_run_enforces_nothing_and_observes_everything() {
     assert_eq!(judge(&p, false, true), (None, Some(DenyReason::Domain)));
     assert_eq!(
         judge(&p, false, false),
-        (None, Some(DenyReason::DomainAndSourceIp))
+        (None, Some(DenyReason::SourceIp)),
+        "under `and` the address decides first, as it will once enforced"
     );
 }
 
@@ -113,19 +114,6 @@ fn the_default_reply_is_the_products_403() {
         ]
     );
     assert_eq!(r.body, DenyReason::Domain.body());
-    assert_eq!(r.grpc_status, None);
-}
-
-#[test]
-fn grpc_callers_get_permission_denied_with_the_plain_message() {
-    let p = policy("and", false, false, "");
-    let r = reply(
-        &p,
-        request(true, false).with(Attribute::ContentType, "application/grpc+proto"),
-    );
-    assert_eq!(r.grpc_status, Some(7));
-    assert_eq!(r.body, DenyReason::SourceIp.message());
-    assert!(r.headers.is_empty());
 }
 
 #[test]
@@ -161,12 +149,8 @@ fn cors_exposes_denials_to_well_formed_origins_only() {
 fn deny_status_404_hides_the_api() {
     let p = policy("and", false, false, r#", "deny_status": 404"#);
     let r = reply(&p, request(false, false));
-    assert_eq!((r.status, r.body.as_str()), (404, ""));
-    let r = reply(
-        &p,
-        request(false, false).with(Attribute::ContentType, "application/grpc"),
-    );
-    assert_eq!(r.grpc_status, Some(12));
+    assert_eq!((r.status, r.body), (404, ""));
+    assert!(!r.headers.iter().any(|(name, _)| *name == "content-type"));
 }
 
 #[test]
@@ -176,7 +160,7 @@ fn counters_and_records() {
     assert_eq!(decision.counters().collect::<Vec<_>>(), [Counter::Allowed]);
     assert_eq!(
         decision.record(&p),
-        "allow domain_entry=\"Web app\" source_ip_entry=\"Office\""
+        r#"{"decision":"allow","site":"https://app.example.com","site_source":"origin","client":"203.0.113.9","domain_entry":"Web\u0020app","source_ip_entry":"Office"}"#
     );
 
     let decision = p.evaluate(
@@ -190,7 +174,7 @@ fn counters_and_records() {
     );
     assert_eq!(
         decision.record(&p),
-        "dry_run_deny reason=domain source_ip_entry=\"Office\""
+        r#"{"decision":"dry_run_deny","reason":"domain","site_source":"origin","site_unusable":"null","client":"203.0.113.9","source_ip_entry":"Office"}"#
     );
 
     let decision = p.evaluate(&mut RecordingRequest::default().origin("https://app.example.com"));
@@ -200,7 +184,8 @@ fn counters_and_records() {
     );
     assert_eq!(
         decision.record(&p),
-        "deny reason=source_ip domain_entry=\"Web app\""
+        // Under `and`, the failed address decides: the site is not read.
+        r#"{"decision":"deny","reason":"source_ip","client_unknown":"missing"}"#
     );
 }
 

@@ -51,7 +51,7 @@ fn each_project_is_judged_by_its_own_rules() {
         ),
         (
             None,
-            "allow project=\"checkout-web\" domain_entry=\"Shop\"".into()
+            r#"{"decision":"allow","project":"checkout-web","site":"https://shop.example.com","site_source":"origin","domain_entry":"Shop"}"#.into()
         )
     );
     assert_eq!(
@@ -73,7 +73,7 @@ fn each_project_is_judged_by_its_own_rules() {
         ),
         (
             None,
-            "allow project=\"partner-sync\" source_ip_entry=\"Partner DC\"".into()
+            r#"{"decision":"allow","project":"partner-sync","client":"198.51.100.7","source_ip_entry":"Partner\u0020DC"}"#.into()
         )
     );
     assert_eq!(
@@ -112,7 +112,7 @@ fn an_unknown_project_is_denied_with_its_own_reason() {
             "{problem}"
         );
         assert!(decision.record(&p).starts_with(&format!(
-            "deny reason=unknown_project project_unknown={problem}"
+            r#"{{"decision":"deny","reason":"unknown_project","project_unknown":"{problem}""#
         )));
         assert!(decision.counters().any(|c| c == Counter::ProjectUnknown));
         assert!(decision

@@ -10,7 +10,6 @@ pub enum Attribute<'a> {
     Referer,
     Authority,
     Scheme,
-    ContentType,
     XForwardedFor,
     /// A single-address header a trusted edge writes (`client_ip.header`), lowercase.
     ClientIpHeader(&'a str),
@@ -31,8 +30,8 @@ pub enum Attribute<'a> {
 pub enum HostRead<'a> {
     /// The header as Envoy's header map hands it over
     /// (`proxy_get_header_map_value`): Envoy joins the lines of the headers it
-    /// keeps in fixed slots (Origin, Referer, `:authority`, X-Forwarded-For,
-    /// Content-Type) with `,`, but of any other header it returns only the
+    /// keeps in fixed slots (Origin, Referer, `:authority`, X-Forwarded-For)
+    /// with `,`, but of any other header it returns only the
     /// **first** line. Only for headers Envoy joins.
     Header(&'a str),
     /// Every line of a header, joined with `,` (Envoy's
@@ -54,7 +53,6 @@ impl<'a> Attribute<'a> {
             Attribute::Referer => HostRead::Header("referer"),
             Attribute::Authority => HostRead::Header(":authority"),
             Attribute::Scheme => HostRead::Header(":scheme"),
-            Attribute::ContentType => HostRead::Header("content-type"),
             Attribute::XForwardedFor => HostRead::Header("x-forwarded-for"),
             Attribute::ClientIpHeader(name) | Attribute::ProjectHeader(name) => {
                 HostRead::EveryLine(name)

@@ -16,7 +16,6 @@ const JOINED_BY_ENVOY: &[&str] = &[
     "origin",
     "referer",
     "x-forwarded-for",
-    "content-type",
 ];
 
 #[derive(Debug, Clone)]

@@ -53,7 +53,7 @@ impl HttpContext for AllowlistHttpContext {
         let Some(shared) = &self.shared else {
             // Envoy refuses a configuration that did not load, so this is not
             // expected; if it happens anyway, fail closed.
-            send(503, "proxy_allowlist_no_policy", &[], UNCONFIGURED_BODY, -1);
+            send(503, "proxy_allowlist_no_policy", &[], UNCONFIGURED_BODY);
             return Action::Pause;
         };
         let policy = &shared.policy;
@@ -66,22 +66,19 @@ impl HttpContext for AllowlistHttpContext {
             return Action::Continue;
         }
         let record = decision.record(policy);
-        host_abi::set_property(&shared.state_key, record.as_bytes());
-        if plain_allow {
-            return Action::Continue;
-        }
         let Some(reason) = decision.denied else {
-            debug!("proxy-allowlist: dry run, would deny: {record}");
+            // Allowed, or only denied in dry run: the record goes to filter state.
+            host_abi::set_property(&shared.state_key, record.as_bytes());
+            if !plain_allow {
+                debug!("proxy-allowlist: dry run, would deny: {record}");
+            }
             return Action::Continue;
         };
+        // A denial carries its record in the response code details: one host
+        // call fewer than writing filter state too.
         let reply = policy.local_reply(reason, &mut HostCallValues);
-        send(
-            reply.status,
-            reply.details,
-            &reply.headers,
-            &reply.body,
-            reply.grpc_status.unwrap_or(-1),
-        );
+        let details = reply.details_with_record(&record);
+        send(reply.status, &details, &reply.headers, reply.body);
         Action::Pause
     }
 }
@@ -89,8 +86,9 @@ impl HttpContext for AllowlistHttpContext {
 const UNCONFIGURED_BODY: &str =
     r#"{"code":"UNAVAILABLE","message":"The allowlist policy is not loaded."}"#;
 
-fn send(status: u16, details: &str, headers: &[(&str, String)], body: &str, grpc_status: i32) {
-    if !host_abi::send_local_response(status, details, headers, body.as_bytes(), grpc_status) {
+fn send(status: u16, details: &str, headers: &[(&str, String)], body: &str) {
+    // gRPC status -1: Envoy derives it from the HTTP status for gRPC callers.
+    if !host_abi::send_local_response(status, details, headers, body.as_bytes(), -1) {
         // The request stays paused: without a reply it never reaches the upstream.
         error!("proxy-allowlist: the host refused the local reply ({details})");
     }

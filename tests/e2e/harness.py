@@ -96,7 +96,33 @@ def filter_yaml(plugin_config, indent, plugin_name="proxy_allowlist"):
     return "\n".join(pad + line for line in lines)
 
 
-ACCESS_LOG_FORMAT = "%RESPONSE_CODE% %RESPONSE_CODE_DETAILS% [%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%]\\n"
+def shipped_log_format():
+    """The JSON access-log format envoy/envoy.yaml ships: the tests log
+    exactly what a user's Envoy logs."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "envoy/envoy.yaml").read_text())
+    (listener,) = config["static_resources"]["listeners"]
+    (manager,) = listener["filter_chains"][0]["filters"]
+    (log,) = manager["typed_config"]["access_log"]
+    return log["typed_config"]["log_format"]["json_format"]
+
+
+def log_entries(path):
+    """The access log's JSON lines, as dictionaries."""
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def decision_record(entry):
+    """The filter's decision record in one access-log entry: filter state for
+    a request it let through, the response code details after the reason for
+    a denial; None when the filter recorded nothing."""
+    if entry.get("allowlist") not in (None, "-"):
+        return json.loads(entry["allowlist"])
+    reason, _, record = (entry.get("details") or "").partition(":")
+    if reason.startswith("proxy_allowlist_") and record:
+        return json.loads(record)
+    return None
 
 
 WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
@@ -170,7 +196,7 @@ def access_log_yaml(path):
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
               path: {json.dumps(str(path))}
-              log_format: {{text_format_source: {{inline_string: "{ACCESS_LOG_FORMAT}"}}}}"""
+              log_format: {{json_format: {json.dumps(shipped_log_format())}}}"""
 
 
 def listener_head(name, port, admin_port):
@@ -357,6 +383,11 @@ class Envoy:
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_entries(self):
+        """The JSON access-log lines a shipped configuration writes to stdout,
+        among Envoy's own log lines."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -1,6 +1,9 @@
-"""gRPC callers get a gRPC answer: PERMISSION_DENIED with the plain message,
-checked with a real gRPC client through Envoy to a real gRPC server."""
+"""gRPC callers get a gRPC answer: Envoy turns the filter's 403 into
+PERMISSION_DENIED with the JSON error as its message (the filter does not
+read content-type for it), checked with a real gRPC client through Envoy to
+a real gRPC server."""
 
+import json
 from concurrent import futures
 
 import grpc
@@ -45,8 +48,8 @@ def test_an_allowed_call_reaches_the_service(channel):
     assert call(channel, "https://app.example.com") == b"echo:hello"
 
 
-def test_a_denied_call_gets_permission_denied_and_the_plain_message(channel):
+def test_a_denied_call_gets_permission_denied_and_the_json_error(channel):
     with pytest.raises(grpc.RpcError) as denied:
         call(channel, "https://evil.example.net")
     assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert denied.value.details() == DOMAIN
+    assert json.loads(denied.value.details()) == {"code": "PERMISSION_DENIED", "message": DOMAIN}

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from harness import ECHO, ROOT, Envoy, free_port, request, run_cli, stats, wait_for, wait_for_port
+from harness import ECHO, ROOT, Envoy, decision_record, free_port, request, run_cli, stats, wait_for, wait_for_port
 
 SHOP = ("Origin", "https://shop.example.com")
 EVIL = ("Origin", "https://evil.example.net")
@@ -86,12 +86,18 @@ def test_a_request_without_a_valid_key_is_refused_before_the_filter(shipped):
         assert request(shipped.port, headers, path=path).status == 401
     assert reached(request(shipped.port, [CHECKOUT_KEY, SHOP], path="/with-key"))
     # The access log shows what the filter recorded: nothing for the 401s.
-    lines = wait_for(lambda: [l for l in shipped.log().splitlines() if '"GET /with-key"' in l] and shipped.log().splitlines(), what="the access log")
+    entries = wait_for(lambda: any(e["path"] == "/with-key" for e in shipped.log_entries()) and shipped.log_entries(), what="the access log")
     for path in cases:
-        (line,) = [l for l in lines if f'"GET {path}"' in l]
-        assert " 401 " in line and "allowlist=[-]" in line, line
-    (line,) = [l for l in lines if '"GET /with-key"' in l]
-    assert 'allowlist=[allow project="checkout-web" domain_entry="Shop"]' in line, line
+        (entry,) = [e for e in entries if e["path"] == path]
+        assert entry["status"] == 401 and decision_record(entry) is None, entry
+    (entry,) = [e for e in entries if e["path"] == "/with-key"]
+    assert decision_record(entry) == {
+        "decision": "allow",
+        "project": "checkout-web",
+        "site": "https://shop.example.com",
+        "site_source": "origin",
+        "domain_entry": "Shop",
+    }
 
 
 def test_the_readme_curl_lines(shipped):

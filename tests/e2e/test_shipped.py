@@ -11,7 +11,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import ECHO, ROOT, WASM, Envoy, envoy_yaml, free_port, request, run_cli, wait_for_port
+from harness import (
+    ECHO,
+    ROOT,
+    WASM,
+    Envoy,
+    decision_record,
+    envoy_yaml,
+    free_port,
+    request,
+    run_cli,
+    shipped_log_format,
+    wait_for,
+    wait_for_port,
+)
 
 sys.path.insert(0, str(ROOT / "tools"))
 import strip_exports  # noqa: E402
@@ -40,10 +53,28 @@ def test_shipped_configurations_serve_the_readme_examples(config):
         denied_ip = request(port, [("Origin", "https://app.example.com")], source="127.0.0.2")
         assert denied_ip.status == 403
         assert "source IP is allowlisted" in denied_ip.json()["message"]
+        # Its access log is JSON lines carrying the filter's records.
+        entries = wait_for(lambda: len(envoy.log_entries()) >= 3 and envoy.log_entries(), what="3 log lines")
+        assert [decision_record(e)["decision"] for e in entries] == ["allow", "deny", "deny"]
+        assert [decision_record(e).get("reason") for e in entries] == [None, "domain", "source_ip"]
     finally:
         envoy.stop()
         echo.terminate()
         echo.wait()
+
+
+def test_every_shipped_envoy_configuration_logs_the_same_json_lines():
+    """`suggest` reads one format: each shipped configuration writes it."""
+    formats = {}
+    for path in sorted((ROOT / "envoy").glob("envoy*.yaml")):
+        config = yaml.safe_load(path.read_text())
+        for listener in config["static_resources"]["listeners"]:
+            for manager in listener["filter_chains"][0]["filters"]:
+                for log in manager["typed_config"].get("access_log", []):
+                    formats[path.name] = log["typed_config"]["log_format"]["json_format"]
+    assert set(formats) >= {"envoy.yaml", "envoy-projects.yaml", "envoy-live-policy.yaml"}
+    for name, log_format in formats.items():
+        assert log_format == shipped_log_format(), name
 
 
 def shipped_filter_config():

@@ -31,10 +31,9 @@ pub struct CheckReport<'a> {
     /// JSON when the body is JSON, else the text (empty for deny_status 404).
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<serde_json::Value>,
+    /// Envoy's response code details, as the access log shows them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    grpc_status: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    details: Option<&'static str>,
+    details: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -134,11 +133,10 @@ impl<'a> CheckReport<'a> {
             status: reply.map(|r| r.status),
             headers: reply.map(|r| r.headers.iter().cloned().collect()),
             body: reply.map(|r| {
-                serde_json::from_str(&r.body)
-                    .unwrap_or_else(|_| serde_json::Value::String(r.body.clone()))
+                serde_json::from_str(r.body)
+                    .unwrap_or_else(|_| serde_json::Value::String(r.body.to_string()))
             }),
-            grpc_status: reply.and_then(|r| r.grpc_status),
-            details: reply.map(|r| r.details),
+            details: reply.map(|r| r.details_with_record(&decision.record(policy))),
         }
     }
 }
