@@ -83,7 +83,8 @@ e2e: $(VENV_READY) wasm cli chromium valgrind
 bench: $(VENV_READY) wasm
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	cargo build --release --target wasm32-wasip1 --example noop_filter --example host_call_filter
-	$(PY) bench/envoy_bench.py --strip-callbacks $(USED_CALLBACKS)
+	cargo build --profile release-speed --target wasm32-wasip1 --lib
+	$(PY) bench/envoy_bench.py --strip-callbacks $(USED_CALLBACKS) $(if $(BENCH_ONLY),--only '$(BENCH_ONLY)')
 	$(PY) bench/scale_bench.py
 	$(PY) bench/native_bench.py
 

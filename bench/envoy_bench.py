@@ -43,6 +43,10 @@ EXAMPLES = ROOT / "target/wasm32-wasip1/release/examples"
 NOOP = EXAMPLES / "noop_filter.wasm"
 NOOP_STRIPPED = EXAMPLES / "noop_filter_stripped.wasm"
 HOST_CALL = EXAMPLES / "host_call_filter_stripped.wasm"
+# The same module built for speed (`cargo build --profile release-speed`),
+# stripped like the release one.
+MODULE_OPT3_BUILT = ROOT / "target/wasm32-wasip1/release-speed/proxy_allowlist.wasm"
+MODULE_OPT3 = ROOT / "target/wasm32-wasip1/release-speed/proxy_allowlist_stripped.wasm"
 
 # Envoy's worker on one core, the load client on the other.
 ENVOY_CPU, WRK_CPU = "0", "1"
@@ -264,6 +268,8 @@ class Variant:
     # policy, or another variant of ours).
     compare_to: str = ""
     projects: int = 0
+    # How many of the projects the requests ask about, at random (0: all).
+    asked: int = 0
     cpu: list = field(default_factory=list)
     rps: list = field(default_factory=list)
     p99: list = field(default_factory=list)
@@ -290,7 +296,8 @@ def variants():
         host_call("read all headers (header map pairs)", "header_pairs"),
         host_call("set_property (filter state)", "set_property"),
         host_call("local reply, bare 403", "local_reply_bare"),
-        host_call("local reply, 403 with headers and JSON body", "local_reply_full"),
+        host_call("local reply, 403 with content-type and JSON body", "local_reply_json"),
+        host_call("local reply, 403 with content-type, cache-control and JSON body", "local_reply_full"),
         host_call("a one-second tick, nothing per request", "tick"),
         Variant(r, [rbac(25, "and")], a25, ALLOWED_IP, 200),
         Variant("RBAC 25+25 and, denied by domain", [rbac(25, "and")], DENIED_ORIGIN, ALLOWED_IP, 403),
@@ -302,6 +309,8 @@ def variants():
         Variant("proxy-allowlist 25+25 and", [ours(25, "and")], a25, ALLOWED_IP, 200, r),
         Variant("proxy-allowlist 25+25 and, record_decisions denied", [ours(25, "and", record_decisions="denied")],
                 a25, ALLOWED_IP, 200, r),
+        Variant("proxy-allowlist 25+25 and, opt-level 3", [ours(25, "and", MODULE_OPT3)], a25, ALLOWED_IP, 200,
+                "proxy-allowlist 25+25 and"),
         Variant("proxy-allowlist 25+25 and, SDK exports kept", [ours(25, "and", MODULE_ALL_EXPORTS)], a25, ALLOWED_IP,
                 200, r),
         Variant("proxy-allowlist 25+25 and, denied by domain", [ours(25, "and")], DENIED_ORIGIN, ALLOWED_IP, 403,
@@ -320,6 +329,8 @@ def variants():
         Variant("proxy-allowlist, 1 project of 3+3", [ours_projects(1)], "", ALLOWED_IP, 200, r, projects=1),
         Variant(f"proxy-allowlist, {PROJECTS:,} projects of 3+3", [ours_projects(PROJECTS)], "", ALLOWED_IP, 200,
                 "proxy-allowlist, 1 project of 3+3", projects=PROJECTS),
+        Variant(f"proxy-allowlist, {PROJECTS:,} projects of 3+3, always the same one", [ours_projects(PROJECTS)], "",
+                ALLOWED_IP, 200, "proxy-allowlist, 1 project of 3+3", projects=PROJECTS, asked=1),
     ]
 
 
@@ -410,18 +421,26 @@ def table(all_variants):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--strip-callbacks", required=True, help="the callbacks `make wasm` keeps exported")
+    parser.add_argument("--only", help="run only the variants whose names match this regular expression (with "
+                        "the no-filter and floor variants), print the table and leave BENCHMARKS.md alone")
     args = parser.parse_args()
     keep = set(args.strip_callbacks.split(","))
-    for module, stripped_path in [(NOOP, NOOP_STRIPPED), (EXAMPLES / "host_call_filter.wasm", HOST_CALL)]:
+    for module, stripped_path in [(NOOP, NOOP_STRIPPED), (EXAMPLES / "host_call_filter.wasm", HOST_CALL),
+                                  (MODULE_OPT3_BUILT, MODULE_OPT3)]:
         stripped, _ = strip(module.read_bytes(), keep)
         stripped_path.write_bytes(stripped)
     all_variants = variants()
+    if args.only:
+        wanted = {v.name for v in all_variants if re.search(args.only, v.name)} | {"no filter", FLOOR}
+        wanted |= {v.compare_to for v in all_variants if v.name in wanted}
+        all_variants = [v for v in all_variants if v.name in wanted]
     scripts = tempfile.TemporaryDirectory(prefix="proxy-allowlist-bench-")
     try:
         for variant in all_variants:
             if variant.projects:
-                variant.script = str(Path(scripts.name) / f"projects-{variant.projects}.lua")
-                Path(variant.script).write_text(PROJECT_SCRIPT % {"count": variant.projects, "client": ALLOWED_IP})
+                asked = variant.asked or variant.projects
+                variant.script = str(Path(scripts.name) / f"projects-{asked}.lua")
+                Path(variant.script).write_text(PROJECT_SCRIPT % {"count": asked, "client": ALLOWED_IP})
             variant.port, admin_port = free_port(), free_port()
             variant.envoy = PinnedEnvoy(envoy_config(variant.port, admin_port, variant.filters))
             variant.envoy.start(admin_port, timeout=300)
@@ -448,6 +467,8 @@ def main():
     result, prices = table(all_variants)
     print(result)
     print(prices)
+    if args.only:
+        return
     size = MODULE.stat().st_size
     write_section(
         "envoy",
@@ -463,7 +484,7 @@ def main():
         f"{result}\n\n"
         "What one host call costs above the floor (a filter that makes only that call):\n\n"
         f"{prices}\n\n"
-        f"Release module: {size:,} bytes.\n",
+        f"Release module: {size:,} bytes; built with opt-level 3: {MODULE_OPT3.stat().st_size:,} bytes.\n",
     )
 
 

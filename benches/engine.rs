@@ -1,6 +1,6 @@
 //! Native micro-benchmarks of the engine (`cargo bench --bench engine`):
 //! evaluation on the allow and deny paths with 25 and 10,000 entries per
-//! list; a lookup that misses in 10,000 entries of each prefix length (IPv6
+//! list, and with the decision record; a lookup that misses in 10,000 entries of each prefix length (IPv6
 //! /32 /48 /56 /64 /128, IPv4 /16 /24 /32); the hashers a table of such
 //! entries could use; and loading 10,000 + 10,000 entries.
 
@@ -64,6 +64,18 @@ fn evaluation(c: &mut Criterion) {
             ),
             ("deny both", "https://evil.example.net", "198.18.0.1:41000"),
         ];
+        c.bench_function(
+            &format!("evaluate and record, {size}+{size} entries, allow"),
+            |b| {
+                b.iter(|| {
+                    let decision = black_box(&and).evaluate(&mut BenchRequest {
+                        origin: allowed_origin,
+                        source: "203.0.113.77:41000".to_string(),
+                    });
+                    decision.record(&and)
+                })
+            },
+        );
         for (name, origin, source) in cases {
             c.bench_function(
                 &format!("evaluate and, {size}+{size} entries, {name}"),

@@ -3,7 +3,8 @@
 //! above the no-op floor, measured by `make bench`.
 //!
 //! header, every_line, source_address, header_pairs, set_property,
-//! local_reply_bare, local_reply_full, tick (a one-second tick, no call).
+//! local_reply_bare, local_reply_json (content-type and the JSON body),
+//! local_reply_full (and cache-control), tick (a one-second tick, no call).
 
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
@@ -18,6 +19,7 @@ enum Call {
     HeaderPairs,
     SetProperty,
     LocalReplyBare,
+    LocalReplyJson,
     LocalReplyFull,
 }
 
@@ -38,6 +40,7 @@ impl RootContext for Root {
             b"header_pairs" => Call::HeaderPairs,
             b"set_property" => Call::SetProperty,
             b"local_reply_bare" => Call::LocalReplyBare,
+            b"local_reply_json" => Call::LocalReplyJson,
             b"local_reply_full" => Call::LocalReplyFull,
             b"tick" => {
                 self.set_tick_period(std::time::Duration::from_secs(1));
@@ -58,6 +61,8 @@ impl RootContext for Root {
         Some(ContextType::HttpContext)
     }
 }
+
+const BODY: &[u8] = br#"{"code":"PERMISSION_DENIED","message":"Permission denied. Check your security settings and ensure your domain is allowlisted."}"#;
 
 struct Request {
     call: Call,
@@ -84,13 +89,17 @@ impl HttpContext for Request {
                 self.send_http_response(403, vec![], None);
                 return Action::Pause;
             }
+            Call::LocalReplyJson => {
+                let headers = vec![("content-type", "application/json")];
+                self.send_http_response(403, headers, Some(BODY));
+                return Action::Pause;
+            }
             Call::LocalReplyFull => {
-                let body = br#"{"code":"PERMISSION_DENIED","message":"Permission denied. Check your security settings and ensure your domain is allowlisted."}"#;
                 let headers = vec![
                     ("content-type", "application/json"),
                     ("cache-control", "no-store"),
                 ];
-                self.send_http_response(403, headers, Some(body));
+                self.send_http_response(403, headers, Some(BODY));
                 return Action::Pause;
             }
         };

@@ -18,12 +18,14 @@ pub enum Counter {
     ProjectUnknown,
     CallingSiteUnusable,
     ClientAddressUnknown,
+    /// A sampled request judged by `source_address` came through a proxy.
+    ClientAddressLooksLikeProxy,
     PoliciesLoaded,
     PoliciesRejected,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 14] = [
+    pub const ALL: [Counter; 15] = [
         Counter::Allowed,
         Counter::DeniedDomain,
         Counter::DeniedSourceIp,
@@ -36,6 +38,7 @@ impl Counter {
         Counter::ProjectUnknown,
         Counter::CallingSiteUnusable,
         Counter::ClientAddressUnknown,
+        Counter::ClientAddressLooksLikeProxy,
         Counter::PoliciesLoaded,
         Counter::PoliciesRejected,
     ];
@@ -55,6 +58,7 @@ impl Counter {
             Counter::ProjectUnknown => "project_unknown",
             Counter::CallingSiteUnusable => "calling_site_unusable",
             Counter::ClientAddressUnknown => "client_address_unknown",
+            Counter::ClientAddressLooksLikeProxy => "client_address_looks_like_proxy",
             Counter::PoliciesLoaded => "policies_loaded",
             Counter::PoliciesRejected => "policies_rejected",
         }

@@ -57,8 +57,8 @@ pub struct IpCheck {
 }
 
 /// The verdict and the checks behind it. A check is `None` when its list
-/// is in mode `all`, when `or` did not need it, or when the project is
-/// unknown.
+/// is in mode `all` (and no dry run observes it), when the other list
+/// already decided, or when the project is unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub project: ProjectOutcome,
@@ -120,11 +120,18 @@ impl Policy {
         };
         let ip_enforced = !self.dry_run && rules.source_ips.as_ref().is_some_and(|l| !l.dry_run);
         let domain_enforced = !self.dry_run && rules.domains.as_ref().is_some_and(|l| !l.dry_run);
-        let source_ip = rules
-            .source_ips
-            .as_ref()
-            .map(|list| self.check_source_ip(index, list, request));
-        let ip_ok = source_ip.as_ref().map(|check| check.matched.is_some());
+        let source_ip = match &rules.source_ips {
+            Some(list) => Some(self.check_source_ip(index, list, request)),
+            None if rules.observed.client => Some(IpCheck {
+                client: self.client_ip.resolve(request),
+                matched: None,
+            }),
+            None => None,
+        };
+        // An observed list in mode `all` judges nothing.
+        let ip_ok = (rules.source_ips.as_ref())
+            .and(source_ip.as_ref())
+            .map(|check| check.matched.is_some());
         // The calling site is not read when the address already decided:
         // under `or` an enforced match allows (as does any match while the
         // domain list is only observed); under `and` an enforced mismatch
@@ -136,9 +143,15 @@ impl Policy {
         };
         let domain = match &rules.domains {
             Some(list) if domain_needed => Some(self.check_domain(index, list, request)),
+            None if rules.observed.site => Some(DomainCheck {
+                site: read_calling_site(&self.domain_sources, request),
+                matched: None,
+            }),
             _ => None,
         };
-        let domain_ok = domain.as_ref().map(|check| check.matched.is_some());
+        let domain_ok = (rules.domains.as_ref())
+            .and(domain.as_ref())
+            .map(|check| check.matched.is_some());
         let denied = verdict(
             domain_ok.filter(|_| domain_enforced),
             ip_ok.filter(|_| ip_enforced),

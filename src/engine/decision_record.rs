@@ -9,7 +9,9 @@
 
 use std::fmt::Write;
 
-use super::calling_site::SiteReading;
+use std::net::IpAddr;
+
+use super::calling_site::{CallingSite, SiteReading};
 use super::decision::{Decision, ProjectOutcome};
 use super::policy::{ListedEntry, Policy};
 use super::projects::ProjectProblem;
@@ -50,14 +52,14 @@ impl Decision {
                     record.field("site_unusable", reason.code());
                 }
                 SiteReading::Usable { source, site } => {
-                    record.field("site", &site.to_string());
+                    record.site(site);
                     record.field("site_source", source.as_str());
                 }
             }
         }
         if let Some(check) = &self.source_ip {
             match &check.client.address {
-                Ok(address) => record.field("client", &address.to_string()),
+                Ok(address) => record.address("client", *address),
                 Err(problem) => record.field("client_unknown", problem.code()),
             }
         }
@@ -80,27 +82,84 @@ impl Decision {
     }
 }
 
-/// A JSON object being written, without a single space.
+/// A JSON object being written, without a single space. Written straight
+/// into one string, without `fmt` for the common values: the record is
+/// built on every recorded request.
 struct Record(String);
 
 impl Record {
     fn field(&mut self, key: &str, value: &str) {
-        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+        self.key(key);
+        self.escaped(value);
         self.0.push('"');
+    }
+
+    /// `,"key":"` (or `{"key":"` first).
+    fn key(&mut self, key: &str) {
+        self.0
+            .push_str(if self.0.is_empty() { "{\"" } else { ",\"" });
         self.0.push_str(key);
         self.0.push_str("\":\"");
-        for c in value.chars() {
+    }
+
+    /// A JSON string's contents: printable ASCII is copied in runs; quotes
+    /// and backslashes are escaped; spaces, controls and anything beyond
+    /// ASCII become UTF-16 escapes.
+    fn escaped(&mut self, value: &str) {
+        let plain = |b: u8| matches!(b, b'!'..=b'~') && b != b'"' && b != b'\\';
+        let mut rest = value;
+        while let Some(at) = rest.bytes().position(|b| !plain(b)) {
+            // Every byte before `at` is ASCII, so `at` starts a character.
+            // (Neither `else` can happen; leaving the rest out keeps the JSON whole.)
+            let Some((run, tail)) = rest.split_at_checked(at) else {
+                return;
+            };
+            self.0.push_str(run);
+            let mut chars = tail.chars();
+            let Some(c) = chars.next() else {
+                return;
+            };
             match c {
                 '"' => self.0.push_str("\\\""),
                 '\\' => self.0.push_str("\\\\"),
-                '!'..='~' => self.0.push(c),
-                // Spaces, controls and anything beyond ASCII, as UTF-16 escapes.
                 _ => {
                     let mut units = [0u16; 2];
                     for unit in c.encode_utf16(&mut units) {
                         let _ = write!(self.0, "\\u{unit:04x}");
                     }
                 }
+            }
+            rest = chars.as_str();
+        }
+        self.0.push_str(rest);
+    }
+
+    fn site(&mut self, site: &CallingSite) {
+        self.key("site");
+        self.0.push_str(site.scheme.as_str());
+        self.0.push_str("://");
+        self.escaped(&site.host.text);
+        if site.port != site.scheme.default_port() {
+            self.0.push(':');
+            push_decimal(&mut self.0, site.port);
+        }
+        self.0.push('"');
+    }
+
+    fn address(&mut self, key: &str, address: IpAddr) {
+        self.key(key);
+        match address {
+            IpAddr::V4(v4) => {
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        self.0.push('.');
+                    }
+                    push_decimal(&mut self.0, u16::from(octet));
+                }
+            }
+            // Rarer, and its shortest form takes care: `fmt` writes it.
+            IpAddr::V6(v6) => {
+                let _ = write!(self.0, "{v6}");
             }
         }
         self.0.push('"');
@@ -111,6 +170,25 @@ impl Record {
         if let Some(entry) = entry {
             self.field(key, entry.label());
         }
+    }
+}
+
+fn push_decimal(out: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(digit) = digits.get_mut(at) {
+            *digit = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(digit));
     }
 }
 
@@ -129,5 +207,40 @@ mod tests {
         );
         let parsed: serde_json::Value = serde_json::from_str(&record.0).unwrap();
         assert_eq!(parsed["name"], "Web app \"a\\b\" é\u{1F600}\n");
+    }
+
+    #[test]
+    fn decimals_and_addresses_are_written_as_std_writes_them() {
+        for n in 0..=u16::MAX {
+            let mut out = String::new();
+            push_decimal(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        for address in [
+            "0.0.0.0",
+            "198.51.100.7",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::ffff:1",
+            "::ffff:10.0.0.1",
+        ] {
+            let address: IpAddr = address.parse().unwrap();
+            let mut record = Record(String::new());
+            record.address("client", address);
+            assert_eq!(record.0, format!(r#"{{"client":"{address}""#));
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_value_round_trips_through_the_record_without_a_space(value in ".*") {
+            let mut record = Record(String::new());
+            record.field("v", &value);
+            record.0.push('}');
+            proptest::prop_assert!(record.0.bytes().all(|b| b.is_ascii_graphic()), "{}", record.0);
+            let parsed: serde_json::Value = serde_json::from_str(&record.0).unwrap();
+            proptest::prop_assert_eq!(parsed["v"].as_str(), Some(value.as_str()));
+        }
     }
 }

@@ -11,6 +11,7 @@ mod counters;
 mod decision;
 mod decision_record;
 mod deny_response;
+mod diagnosis;
 #[cfg(any(all(test, not(target_arch = "wasm32")), feature = "differential"))]
 pub mod differential;
 mod domain_table;
@@ -29,6 +30,7 @@ pub use config::{load_policy, FieldError, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX
 pub use counters::Counter;
 pub use decision::{Decision, DenyReason, DomainCheck, IpCheck, ProjectOutcome};
 pub use deny_response::LocalReply;
+pub use diagnosis::{Diagnosis, TopologyWatch, SAMPLE_EVERY};
 pub use grammar::scheme::Scheme;
 pub use policy::{
     Condition, EntrySpan, ListedEntry, Policy, ProjectRules, ProjectScope, RecordDecisions,

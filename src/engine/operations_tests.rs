@@ -215,3 +215,52 @@ fn operation_settings_are_validated() {
         ["record_decisions: \"none\" is not allowed; use one of \"all\", \"denied\""]
     );
 }
+
+fn record_of(json: &str, request: &mut RecordingRequest) -> String {
+    let p = load_policy(json.as_bytes()).unwrap().policy;
+    p.evaluate(request).record(&p)
+}
+
+#[test]
+fn a_dry_run_observes_lists_in_mode_all_and_judges_nothing() {
+    let seen = r#"{"decision":"allow","site":"https://app.example.com","site_source":"origin","client":"198.51.100.1"}"#;
+    for json in [
+        r#"{"dry_run": true}"#,
+        r#"{"domains": {"mode": "all", "dry_run": true}, "source_ips": {"mode": "all", "dry_run": true}}"#,
+    ] {
+        let mut r = request(true, false);
+        assert_eq!(record_of(json, &mut r), seen, "{json}");
+        assert_eq!(r.asked, ["source.address", "origin"]);
+        let mut r = RecordingRequest::default().origin("null");
+        assert_eq!(
+            record_of(json, &mut r),
+            r#"{"decision":"allow","site_source":"origin","site_unusable":"null","client_unknown":"missing"}"#
+        );
+    }
+    // Observing one list leaves the other unread.
+    let mut r = request(true, false);
+    assert_eq!(
+        record_of(
+            r#"{"source_ips": {"mode": "all", "dry_run": true}}"#,
+            &mut r
+        ),
+        r#"{"decision":"allow","client":"198.51.100.1"}"#
+    );
+    assert_eq!(r.asked, ["source.address"]);
+    // Without a dry run, mode "all" reads nothing.
+    let mut r = request(true, false);
+    assert_eq!(record_of("{}", &mut r), r#"{"decision":"allow"}"#);
+    assert!(r.asked.is_empty());
+}
+
+#[test]
+fn an_observed_list_beside_an_enforced_one_never_allows_or_denies() {
+    let json = r#"{"domains": {"mode": "all", "dry_run": true},
+        "source_ips": {"mode": "listed", "allowed": [{"ip": "203.0.113.0/24"}]}}"#;
+    let p = load_policy(json.as_bytes()).unwrap().policy;
+    let decision = p.evaluate(&mut request(true, false));
+    assert_eq!(decision.denied, Some(DenyReason::SourceIp));
+    assert_eq!(decision.dry_run_denied, None);
+    let decision = p.evaluate(&mut request(false, true));
+    assert_eq!((decision.denied, decision.dry_run_denied), (None, None));
+}

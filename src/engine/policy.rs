@@ -74,6 +74,15 @@ pub struct IpRules {
     pub dry_run: bool,
 }
 
+/// Lists in mode `all` that a dry run observes: their value is read and
+/// recorded for the access log (what `proxy-allowlist suggest` proposes
+/// entries from), and judges nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Observed {
+    pub site: bool,
+    pub client: bool,
+}
+
 /// One project's Security settings. A list in mode `listed` is `Some`;
 /// mode `all` is `None`.
 #[derive(Debug)]
@@ -83,6 +92,7 @@ pub struct ProjectRules {
     pub domains: Option<DomainRules>,
     pub source_ips: Option<IpRules>,
     pub condition: Condition,
+    pub observed: Observed,
 }
 
 impl ProjectRules {

@@ -3,13 +3,13 @@
 
 use std::rc::Rc;
 
-use log::{debug, error};
+use log::{debug, error, warn};
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
 
 use super::host_abi;
 use super::Shared;
-use crate::engine::{Fetched, HostRead, RecordDecisions, RequestValues};
+use crate::engine::{Counter, Decision, Fetched, HostRead, RecordDecisions, RequestValues};
 
 /// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
 const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
@@ -61,6 +61,7 @@ impl HttpContext for AllowlistHttpContext {
         for counter in decision.counters() {
             shared.metrics.add(counter);
         }
+        watch_topology(shared, &decision);
         let plain_allow = decision.allowed() && decision.dry_run_denied.is_none();
         if plain_allow && policy.record_decisions == RecordDecisions::Denied {
             return Action::Continue;
@@ -80,6 +81,25 @@ impl HttpContext for AllowlistHttpContext {
         let details = reply.details_with_record(&record);
         send(reply.status, &details, &reply.headers, reply.body);
         Action::Pause
+    }
+}
+
+/// Tallies and samples requests for signs of an unaccounted proxy in front.
+fn watch_topology(shared: &Shared, decision: &Decision) {
+    let Ok(mut watch) = shared.watch.try_borrow_mut() else {
+        return;
+    };
+    let noticed = watch.after_request(
+        &shared.policy,
+        decision,
+        &mut HostCallValues,
+        shared.clock.get(),
+    );
+    if noticed.looks_like_proxy {
+        shared.metrics.add(Counter::ClientAddressLooksLikeProxy);
+    }
+    if let Some(diagnosis) = noticed.warning {
+        warn!("proxy-allowlist: {diagnosis}");
     }
 }
 

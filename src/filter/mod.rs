@@ -9,7 +9,9 @@ mod root_context;
 use proxy_wasm::traits::RootContext;
 use proxy_wasm::types::LogLevel;
 
-use crate::engine::Policy;
+use std::cell::{Cell, RefCell};
+
+use crate::engine::{Policy, TopologyWatch};
 use metrics::Metrics;
 use root_context::AllowlistRootContext;
 
@@ -19,6 +21,10 @@ pub struct Shared {
     pub metrics: Metrics,
     /// The filter-state key decisions are written to (the plugin's name).
     pub state_key: String,
+    /// Signs of a proxy in front that `client_ip` does not account for.
+    pub watch: RefCell<TopologyWatch>,
+    /// Seconds since the policy loaded, counted by the tick.
+    pub clock: Cell<u64>,
 }
 
 proxy_wasm::main! {{

@@ -2,6 +2,7 @@
 //! shares it, read-only, with that configuration's requests, with the
 //! counters they add to.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use log::{error, info, warn};
@@ -75,6 +76,8 @@ impl RootContext for AllowlistRootContext {
                     policy: loaded.policy,
                     metrics,
                     state_key: plugin,
+                    watch: Default::default(),
+                    clock: Cell::new(0),
                 }));
                 true
             }
@@ -104,6 +107,16 @@ impl RootContext for AllowlistRootContext {
     fn on_tick(&mut self) {
         if let Some(shared) = &self.shared {
             shared.metrics.flush();
+            let now = shared.clock.get().saturating_add(1);
+            shared.clock.set(now);
+            let report = shared
+                .watch
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut w| w.walks_report(now));
+            if let Some(diagnosis) = report {
+                warn!("proxy-allowlist: {diagnosis}");
+            }
         }
     }
 

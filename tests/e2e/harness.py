@@ -199,7 +199,18 @@ def access_log_yaml(path):
               log_format: {{json_format: {json.dumps(shipped_log_format())}}}"""
 
 
-def listener_head(name, port, admin_port):
+# Lets a test connection say which client it stands for, with a PROXY
+# protocol v1 line, as a load balancer in front would; connections without
+# one are taken as they are.
+PROXY_PROTOCOL = """
+    listener_filters:
+    - name: envoy.filters.listener.proxy_protocol
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol
+        allow_requests_without_proxy_protocol: true"""
+
+
+def listener_head(name, port, admin_port, proxy_protocol=False):
     """Envoy's admin and one HTTP listener on 127.0.0.1 and ::1, up to the
     connection manager's settings (which the caller continues)."""
     return f"""
@@ -211,7 +222,7 @@ static_resources:
   - name: {name}
     address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
     additional_addresses:
-    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}
+    - address: {{socket_address: {{address: "::1", port_value: {port}}}}}{PROXY_PROTOCOL if proxy_protocol else ""}
     filter_chains:
     - filters:
       - name: envoy.filters.network.http_connection_manager
@@ -270,7 +281,7 @@ def envoy_yaml(
 """
 
 
-def load_balancer_yaml(port, admin_port, backend_port, bind_address, add_real_ip=False):
+def load_balancer_yaml(port, admin_port, backend_port, bind_address, add_real_ip=False, proxy_protocol=False):
     """A front Envoy playing the load balancer: it appends the caller's
     address to X-Forwarded-For and connects onwards from `bind_address`.
     With `add_real_ip` it also adds the caller as an `X-Real-IP` line, the
@@ -279,7 +290,7 @@ def load_balancer_yaml(port, admin_port, backend_port, bind_address, add_real_ip
     real_ip = """
             request_headers_to_add:
             - header: {key: x-real-ip, value: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"}""" if add_real_ip else ""
-    return f"""{listener_head("edge", port, admin_port)}
+    return f"""{listener_head("edge", port, admin_port, proxy_protocol)}
           use_remote_address: true
           route_config:{real_ip}
             virtual_hosts:

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use proxy_allowlist::engine::{
-    Decision, EntrySpan, ListedEntry, LocalReply, Policy, ProjectOutcome, ProjectScope, SiteReading,
+    Decision, Diagnosis, EntrySpan, ListedEntry, LocalReply, Policy, ProjectOutcome, ProjectScope,
+    SiteReading,
 };
 
 #[derive(Serialize)]
@@ -34,6 +35,9 @@ pub struct CheckReport<'a> {
     /// Envoy's response code details, as the access log shows them.
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<String>,
+    /// A sign that the client address is a proxy's, as the filter warns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnosis: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +141,14 @@ impl<'a> CheckReport<'a> {
                     .unwrap_or_else(|_| serde_json::Value::String(r.body.to_string()))
             }),
             details: reply.map(|r| r.details_with_record(&decision.record(policy))),
+            diagnosis: None,
+        }
+    }
+
+    pub fn with_diagnosis(self, diagnosis: Option<Diagnosis>) -> Self {
+        CheckReport {
+            diagnosis: diagnosis.map(|d| d.to_string()),
+            ..self
         }
     }
 }

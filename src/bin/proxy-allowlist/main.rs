@@ -100,7 +100,9 @@ fn main() -> ExitCode {
             let reply = decision
                 .denied
                 .map(|reason| loaded.policy.local_reply(reason, &mut request));
-            let report = check_report::CheckReport::new(&loaded.policy, &decision, reply.as_ref());
+            let diagnosis = loaded.policy.diagnose(&decision, &mut request);
+            let report = check_report::CheckReport::new(&loaded.policy, &decision, reply.as_ref())
+                .with_diagnosis(diagnosis);
             match serde_json::to_string_pretty(&report) {
                 Ok(json) => println!("{json}"),
                 Err(error) => {

@@ -13,7 +13,7 @@ use crate::engine::domain_table::DomainTable;
 use crate::engine::grammar::domain_entry::DomainEntry;
 use crate::engine::ip_table::{AddressSet, IpTable, PrefixLengths};
 use crate::engine::policy::{
-    DomainRules, EntrySpan, IpRules, ListedEntry, Policy, ProjectRules, ProjectScope,
+    DomainRules, EntrySpan, IpRules, ListedEntry, Observed, Policy, ProjectRules, ProjectScope,
 };
 use crate::engine::projects::ProjectDirectory;
 
@@ -57,6 +57,7 @@ pub fn add_project(policy: &mut Policy, project: CheckedProject, report: &mut Re
         domains,
         source_ips,
         condition,
+        observed,
     } = project;
     let domains = domains.map(|list| {
         let wildcards = list
@@ -89,11 +90,17 @@ pub fn add_project(policy: &mut Policy, project: CheckedProject, report: &mut Re
     if let ProjectScope::Directory(directory) = &mut policy.scope {
         directory.add(&id, index);
     }
+    // A global dry run observes every list in mode `all` too.
+    let observed = Observed {
+        site: domains.is_none() && (observed.site || policy.dry_run),
+        client: source_ips.is_none() && (observed.client || policy.dry_run),
+    };
     policy.projects.push(ProjectRules {
         id: id.into(),
         domains,
         source_ips,
         condition,
+        observed,
     });
 }
 

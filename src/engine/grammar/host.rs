@@ -88,8 +88,9 @@ impl fmt::Display for HostError {
 
 /// Parses a host as it appears in a URL authority: `name`, `a.b.c.d` or `[v6]`.
 pub fn parse_host(text: &str) -> Result<Host, HostError> {
-    if let Some(inner) = text.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').ok_or(HostError::InvalidChar('['))?;
+    if text.as_bytes().first() == Some(&b'[') {
+        let inner = text.get(1..).and_then(|t| t.strip_suffix(']'));
+        let inner = inner.ok_or(HostError::InvalidChar('['))?;
         let addr: Ipv6Addr = inner
             .parse()
             .map_err(|_| HostError::BadIpv6(inner.to_string()))?;
@@ -105,7 +106,10 @@ pub fn parse_host(text: &str) -> Result<Host, HostError> {
         return Err(HostError::NonAscii);
     }
     // One trailing dot names the same host (an absolute DNS name).
-    let name = text.strip_suffix('.').unwrap_or(text);
+    let name = match text.as_bytes().last() {
+        Some(b'.') => text.get(..text.len() - 1).unwrap_or_default(),
+        _ => text,
+    };
     if name.is_empty() {
         return Err(HostError::EmptyLabel);
     }
@@ -142,20 +146,24 @@ pub fn parse_host(text: &str) -> Result<Host, HostError> {
     })
 }
 
+// Byte patterns rather than `str` ones: in the size-optimized module a
+// `str` prefix test calls `memcmp`, and this runs for every label of every
+// calling site.
 fn check_label(label: &str) -> Result<(), HostError> {
-    if label.is_empty() {
+    let bytes = label.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return Err(HostError::EmptyLabel);
-    }
-    if let Some(byte) = label
-        .bytes()
-        .find(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+    };
+    if let Some(&byte) = bytes
+        .iter()
+        .find(|b| !(b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_'))
     {
         return Err(HostError::InvalidChar(char::from(byte)));
     }
-    if label.len() > MAX_LABEL_LEN {
+    if bytes.len() > MAX_LABEL_LEN {
         return Err(HostError::LabelTooLong(label.to_string()));
     }
-    if label.starts_with('-') || label.ends_with('-') {
+    if first == b'-' || last == b'-' {
         return Err(HostError::HyphenAtEdge(label.to_string()));
     }
     Ok(())
@@ -163,13 +171,10 @@ fn check_label(label: &str) -> Result<(), HostError> {
 
 /// Digits only, or `0x` followed by hex digits: the labels WHATWG reads as numbers.
 fn is_numeric_label(label: &str) -> bool {
-    if let Some(hex) = label
-        .strip_prefix("0x")
-        .or_else(|| label.strip_prefix("0X"))
-    {
-        return hex.bytes().all(|b| b.is_ascii_hexdigit());
+    match label.as_bytes() {
+        [b'0', b'x' | b'X', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+        digits => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
     }
-    !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub enum SplitError {
 /// Splits `host[:port]` into the host as written (with its brackets) and
 /// the port text, if a `:` introduces one.
 pub fn split_host_port(text: &str) -> Result<(&str, Option<&str>), SplitError> {
-    if text.starts_with('[') {
+    if text.as_bytes().first() == Some(&b'[') {
         let close = text.find(']').ok_or(SplitError::UnclosedBracket)?;
         let (host, rest) = text.split_at(close + 1);
         return match rest.strip_prefix(':') {

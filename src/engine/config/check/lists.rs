@@ -12,7 +12,7 @@ use super::coverage::{describe, large_coverage};
 use super::MAX_MAX_ENTRIES;
 use crate::engine::grammar::domain_entry::{parse_domain_entry, DomainEntry};
 use crate::engine::grammar::ip_entry::{display_net, parse_ip_entry};
-use crate::engine::policy::{Condition, ListedEntry};
+use crate::engine::policy::{Condition, ListedEntry, Observed};
 
 /// A project's settings as written, wherever they stand.
 pub struct ProjectConfig<'c> {
@@ -28,6 +28,8 @@ pub struct CheckedProject {
     pub domains: Option<CheckedList<DomainEntry>>,
     pub source_ips: Option<CheckedList<IpNet>>,
     pub condition: Condition,
+    /// Lists in mode `all` with their own `dry_run`.
+    pub observed: Observed,
 }
 
 /// A list in mode `listed`: each entry as written and as parsed.
@@ -99,6 +101,11 @@ pub fn check_project(
     }
     CheckedProject {
         id: id.to_string(),
+        observed: Observed {
+            site: domains.is_none() && config.domains.is_some_and(|l| l.dry_run == Some(true)),
+            client: source_ips.is_none()
+                && config.source_ips.is_some_and(|l| l.dry_run == Some(true)),
+        },
         domains,
         source_ips,
         condition: config.condition.unwrap_or(Condition::And),
@@ -147,9 +154,6 @@ fn check_list<E: ListItem, T>(
                     count(items.len(), "entry is", "entries are")
                 ),
             );
-        }
-        if dry_run {
-            report.warn(&field(&path(), "dry_run"), "has no effect in mode \"all\"");
         }
         return None;
     }
