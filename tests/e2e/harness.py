@@ -1,6 +1,7 @@
 """Real Envoy processes and real HTTP on loopback, for the end-to-end tests."""
 
 import json
+import os
 import random
 import socket
 import subprocess
@@ -160,6 +161,13 @@ def ecds_resource(plugin_config, module=WASM):
     )
 
 
+def publish(path, plugin_config):
+    """Replaces the ECDS resource file atomically, as a control plane would."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(ecds_resource(plugin_config))
+    os.replace(temporary, path)
+
+
 def ecds_filter_yaml(resource_path, indent):
     """The filter slot, filled from `resource_path` and refilled when it changes."""
     lines = [
@@ -244,6 +252,7 @@ def envoy_yaml(
     skip_xff_append=False,
     direct_response=False,
     filters_before="",
+    proxy_protocol=False,
 ):
     """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
     With `ecds_path`, the filter comes from that ECDS resource file instead;
@@ -252,7 +261,7 @@ def envoy_yaml(
     the_filter = ecds_filter_yaml(ecds_path, 10) if ecds_path else filter_yaml(plugin_config, 10)
     if filters_before:
         the_filter = filters_before.rstrip("\n") + "\n" + the_filter
-    return f"""{listener_head("api", port, admin_port)}
+    return f"""{listener_head("api", port, admin_port, proxy_protocol)}
           use_remote_address: {str(use_remote_address).lower()}
           xff_num_trusted_hops: {xff_num_trusted_hops}
           skip_xff_append: {str(skip_xff_append).lower()}{access_log_yaml(access_log)}
@@ -425,14 +434,25 @@ class Response:
         return json.loads(self.body)
 
 
-def request(port, headers=(), source="127.0.0.1", target="127.0.0.1", path="/", method="GET"):
+def proxy_line(client, port):
+    """The PROXY protocol v1 line a load balancer sends first, naming the
+    caller `client` (IPv4 or IPv6) to a listener with `proxy_protocol`."""
+    family = "TCP6" if ":" in client else "TCP4"
+    local = "::1" if ":" in client else "127.0.0.1"
+    return f"PROXY {family} {client} {local} 5555 {port}\r\n".encode()
+
+
+def request(port, headers=(), source="127.0.0.1", target="127.0.0.1", path="/", method="GET", client=None):
     """One HTTP/1.1 request over a fresh connection from `source`, written byte
-    for byte, so repeated and odd headers reach Envoy exactly as given."""
+    for byte, so repeated and odd headers reach Envoy exactly as given. With
+    `client`, the connection first names that caller in a PROXY line."""
     family = socket.AF_INET6 if ":" in target else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(10)
         sock.bind((source, 0))
         sock.connect((target, port))
+        if client:
+            sock.sendall(proxy_line(client, port))
         host = f"[{target}]" if family == socket.AF_INET6 else target
         lines = [f"{method} {path} HTTP/1.1", "Connection: close"]
         if not any(name.lower() == "host" for name, _ in headers):

@@ -9,7 +9,7 @@ import json
 import socket
 import time
 
-from harness import load_balancer_yaml, run_cli, stats, wait_for
+from harness import load_balancer_yaml, proxy_line, run_cli, stats, wait_for
 
 LB_ADDRESS = "127.0.0.10"
 SECOND_LB = "127.0.0.11"
@@ -22,7 +22,7 @@ def send(port, count, client=None):
     connection starts with a PROXY protocol line naming that caller."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         if client:
-            sock.sendall(f"PROXY TCP4 {client} 127.0.0.1 5555 {port}\r\n".encode())
+            sock.sendall(proxy_line(client, port))
         replies = sock.makefile("rb")
         for _ in range(count):
             sock.sendall(b"GET / HTTP/1.1\r\nHost: api\r\n\r\n")

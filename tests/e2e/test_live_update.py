@@ -3,11 +3,10 @@ watches) takes effect without a restart, under continuous load: no request
 fails, none is judged by a half-applied policy, and an invalid update is
 refused while the previous policy keeps serving."""
 
-import os
 import threading
 import time
 
-from harness import ecds_resource, request, stats, wait_for
+from harness import publish, request, stats, wait_for
 
 A, B = "https://a.example.com", "https://b.example.com"
 X, Y = "127.0.0.2", "127.0.0.3"
@@ -26,13 +25,6 @@ OLD, NEW = policy(A, X), policy(B, Y)
 
 def allowed_by(p, origin, source):
     return origin.split("//")[1] == p["domains"]["allowed"][0]["domain"] and source == p["source_ips"]["allowed"][0]["ip"]
-
-
-def publish(path, plugin_config):
-    """Replaces the resource file atomically, as a control plane would."""
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(ecds_resource(plugin_config))
-    os.replace(temporary, path)
 
 
 class Load:

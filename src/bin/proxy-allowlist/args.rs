@@ -2,6 +2,9 @@
 
 use proxy_allowlist::engine::SimulatedRequest;
 
+use crate::suggest::time::parse_time;
+use crate::suggest::{Grouping, Options, DEFAULT_MIN_REQUESTS};
+
 /// Where the policy comes from: a file (`-` for standard input) and, in a
 /// file with several filters, which one.
 pub struct PolicySource {
@@ -20,6 +23,11 @@ pub enum Command {
     Check {
         policy: PolicySource,
         request: SimulatedRequest,
+    },
+    Suggest {
+        options: Options,
+        /// The configuration in force, whose other settings the proposal keeps.
+        policy: Option<PolicySource>,
     },
 }
 
@@ -78,8 +86,83 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> 
             }
             Ok(Command::Check { policy, request })
         }
+        "suggest" => suggest(args),
         other => Err(format!("unknown command {other:?}")),
     }
+}
+
+fn suggest(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let mut options = Options {
+        logs: Vec::new(),
+        project: None,
+        min_requests: DEFAULT_MIN_REQUESTS,
+        since: None,
+        until: None,
+        grouping: Grouping { v4: 24, v6: 64 },
+        max_entries: None,
+    };
+    let mut policy: Option<PolicySource> = None;
+    while let Some(arg) = args.next() {
+        let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
+        match arg.as_str() {
+            "--policy" => policy = Some(policy_source(Some(value("a policy file")?), "--policy")?),
+            "--filter" => {
+                let filter = value("the filter's name")?;
+                let policy = policy
+                    .as_mut()
+                    .ok_or("--filter comes after --policy FILE")?;
+                policy.filter = Some(filter);
+            }
+            "--project" => options.project = Some(value("a project id")?),
+            "--min-requests" => {
+                options.min_requests = value("a number")?
+                    .parse()
+                    .map_err(|_| "--min-requests needs a whole number, such as 10")?;
+            }
+            "--max-entries" => {
+                options.max_entries = Some(
+                    value("a number")?
+                        .parse()
+                        .map_err(|_| "--max-entries needs a whole number, such as 50")?,
+                );
+            }
+            "--since" | "--until" => {
+                let text = value("a time such as 2026-11-28 or 2026-11-28T20:00:00Z")?;
+                let time = parse_time(&text).ok_or(format!(
+                    "{arg} {text:?} is not a time: write 2026-11-28 (midnight UTC) or 2026-11-28T20:00:00Z"
+                ))?;
+                if arg == "--since" {
+                    options.since = Some(time);
+                } else {
+                    options.until = Some(time);
+                }
+            }
+            "--group" => options.grouping = grouping(&value("IPV4_LENGTH,IPV6_LENGTH")?)?,
+            flag if flag.starts_with("--") => return Err(format!("unexpected argument {flag:?}")),
+            _ => options.logs.push(arg),
+        }
+    }
+    if options.logs.is_empty() {
+        return Err("suggest needs at least one access log ('-' reads standard input)".into());
+    }
+    Ok(Command::Suggest { options, policy })
+}
+
+/// `24,64`: the prefix lengths client addresses are grouped by. Wide groups
+/// would propose networks that hold far more callers than were seen.
+fn grouping(text: &str) -> Result<Grouping, String> {
+    let usage = || {
+        format!("--group {text:?}: write IPV4_LENGTH,IPV6_LENGTH, from 16 to 32 and from 32 to 128, such as 24,64")
+    };
+    let (v4, v6) = text.split_once(',').ok_or_else(usage)?;
+    let (v4, v6): (u8, u8) = (
+        v4.trim().parse().map_err(|_| usage())?,
+        v6.trim().parse().map_err(|_| usage())?,
+    );
+    if !(16..=32).contains(&v4) || !(32..=128).contains(&v6) {
+        return Err(usage());
+    }
+    Ok(Grouping { v4, v6 })
 }
 
 fn policy_source(path: Option<String>, command: &str) -> Result<PolicySource, String> {

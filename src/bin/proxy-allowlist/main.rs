@@ -1,9 +1,10 @@
 //! `proxy-allowlist`: check a policy before it is rolled out, with the very
-//! engine the filter runs.
+//! engine the filter runs, and propose one from access logs.
 //!
 //!   proxy-allowlist validate POLICY [--filter NAME] [--project ID]
 //!   proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
 //!                         [--metadata NAMESPACE KEY VALUE]
+//!   proxy-allowlist suggest ACCESS_LOG... [--policy POLICY] [--project ID] [--min-requests N] ...
 //!   proxy-allowlist schema
 
 #![cfg_attr(
@@ -19,6 +20,7 @@
 mod args;
 mod check_report;
 mod deployed_config;
+mod suggest;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -31,6 +33,9 @@ const USAGE: &str = "usage:
   proxy-allowlist validate POLICY [--filter NAME] [--project ID]
   proxy-allowlist check POLICY [--filter NAME] [-H 'Name: value']... [--source ADDR:PORT]
                         [--metadata NAMESPACE KEY VALUE]
+  proxy-allowlist suggest ACCESS_LOG... [--policy POLICY [--filter NAME]] [--project ID]
+                        [--min-requests N] [--since TIME] [--until TIME] [--group 24,64]
+                        [--max-entries N]
   proxy-allowlist schema
 
 POLICY is the filter's configuration ('-' reads standard input): a JSON
@@ -49,7 +54,20 @@ check: judges one request as the filter would and prints the decision as JSON;
   --source ADDR:PORT the client address Envoy would report (source.address)
   --metadata NAMESPACE KEY VALUE
                      a string an earlier filter wrote to the request's dynamic
-                     metadata (projects.from.metadata)";
+                     metadata (projects.from.metadata)
+suggest: reads access logs in the shipped JSON format (written in dry run, so
+  that lists in mode \"all\" are observed) and prints a proposed policy as
+  JSON on stdout, what was seen and what it would deny on stderr.
+  --policy POLICY    the configuration in force: the proposal keeps its other
+                     settings (needed when the log names projects)
+  --project ID       propose for this project only
+  --min-requests N   propose only values seen at least N times (default 10)
+  --since/--until T  only requests from T (inclusive) to T (exclusive);
+                     2026-11-28 or 2026-11-28T20:00:00Z
+  --group V4,V6      group client addresses into networks of these prefix
+                     lengths at most (default 24,64)
+  --max-entries N    entries per list (default: the policy's max_entries, 25)
+  exit 0 with a proposal, 2 when there is nothing to propose or on errors.";
 
 const EXIT_DENY: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -72,11 +90,25 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Validate { policy, project } => match (load(&policy), project) {
-            (Some((name, loaded)), None) => {
+            (
+                Some(Loaded {
+                    name,
+                    policy: loaded,
+                    ..
+                }),
+                None,
+            ) => {
                 println!("{name}: OK: {}", loaded.policy);
                 ExitCode::SUCCESS
             }
-            (Some((name, loaded)), Some(id)) => match loaded.policy.project(&id) {
+            (
+                Some(Loaded {
+                    name,
+                    policy: loaded,
+                    ..
+                }),
+                Some(id),
+            ) => match loaded.policy.project(&id) {
                 Some(rules) => {
                     println!(
                         "{name}: OK: project {id:?}: {}",
@@ -92,7 +124,7 @@ fn main() -> ExitCode {
             (None, _) => ExitCode::from(EXIT_INVALID),
         },
         Command::Check { policy, request } => {
-            let Some((_, loaded)) = load(&policy) else {
+            let Some(Loaded { policy: loaded, .. }) = load(&policy) else {
                 return ExitCode::from(EXIT_INVALID);
             };
             let mut request = request;
@@ -116,12 +148,52 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_DENY)
             }
         }
+        Command::Suggest { options, policy } => run_suggest(&options, policy.as_ref()),
     }
 }
 
-/// Reads and loads a policy, printing warnings, or every error. Returns
-/// the policy's name for messages (the file, and the filter in it).
-fn load(source: &PolicySource) -> Option<(String, LoadedPolicy)> {
+fn run_suggest(options: &suggest::Options, policy: Option<&PolicySource>) -> ExitCode {
+    let in_force = match policy.map(load) {
+        None => None,
+        Some(None) => return ExitCode::from(EXIT_INVALID),
+        Some(Some(loaded)) => match serde_json::from_slice(&loaded.json) {
+            Ok(json) => Some(json),
+            Err(error) => {
+                eprintln!("proxy-allowlist: {}: {error}", loaded.name);
+                return ExitCode::from(EXIT_INVALID);
+            }
+        },
+    };
+    match suggest::suggest(options, in_force) {
+        Ok(suggestion) => match serde_json::to_string_pretty(&suggestion.policy) {
+            Ok(json) => {
+                println!("{json}");
+                eprint!("{}", suggestion.report);
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("proxy-allowlist: cannot print the proposal: {error}");
+                ExitCode::from(EXIT_INVALID)
+            }
+        },
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+/// A policy read from its file.
+struct Loaded {
+    /// For messages: the file, and the filter in it.
+    name: String,
+    policy: LoadedPolicy,
+    /// The plugin configuration itself.
+    json: Vec<u8>,
+}
+
+/// Reads and loads a policy, printing warnings, or every error.
+fn load(source: &PolicySource) -> Option<Loaded> {
     let path = &source.path;
     let bytes = match read(path) {
         Ok(bytes) => bytes,
@@ -153,7 +225,11 @@ fn load(source: &PolicySource) -> Option<(String, LoadedPolicy)> {
             for warning in &loaded.warnings {
                 eprintln!("warning: {warning}");
             }
-            Some((name, loaded))
+            Some(Loaded {
+                name,
+                policy: loaded,
+                json: found.bytes,
+            })
         }
         Err(errors) => {
             for error in &errors {

@@ -13,6 +13,7 @@ mod reader;
 mod report;
 
 pub use check::{DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
+pub use public_suffix::suffix_covered_by_wildcard;
 pub use report::{count, FieldError};
 
 use super::policy::Policy;
