@@ -28,17 +28,22 @@ pub fn suffix_covered_by_wildcard(_base: &str) -> Option<String> {
     None
 }
 
+/// Fixed-seed tables: the CLI does the same work on every run, so the
+/// linear-work tests (which count instructions) see no noise from here.
+#[cfg(not(target_arch = "wasm32"))]
+type Set = hashbrown::HashSet<String, foldhash::fast::FixedState>;
+
 #[cfg(not(target_arch = "wasm32"))]
 struct List {
     /// Rules naming one suffix, in ASCII (`xn--`) form.
-    exact: std::collections::HashSet<String>,
+    exact: Set,
     /// `*.rule`: every name one label under `rule` is a suffix.
-    wildcards: std::collections::HashSet<String>,
+    wildcards: Set,
     /// `!rule`: not a suffix, despite a wildcard.
-    exceptions: std::collections::HashSet<String>,
+    exceptions: Set,
     /// A name -> the shortest rule below it (`amazonaws.com` ->
     /// `s3.amazonaws.com`), so that a wildcard is judged in one lookup.
-    under: std::collections::HashMap<String, String>,
+    under: hashbrown::HashMap<String, String, foldhash::fast::FixedState>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
