@@ -18,8 +18,9 @@ pub enum Diagnosis {
     /// `client_ip` is `source_address`, the peer is an internal address and
     /// the request carries X-Forwarded-For: a proxy stands in front.
     PeerLooksLikeProxy { peer: IpAddr },
-    /// `client_ip` walks X-Forwarded-For (or trusts a header) and the walk
-    /// ended on an internal address no `trusted_proxies` entry holds.
+    /// `client_ip` walks X-Forwarded-For (or trusts a header), and the walk
+    /// ended on an internal address no `trusted_proxies` entry holds, or the
+    /// peer is such an address and forwards for someone.
     UntrustedInternalHop { address: IpAddr },
 }
 
@@ -43,49 +44,60 @@ impl fmt::Display for Diagnosis {
 }
 
 impl Policy {
-    /// The diagnosis for one judged request. With `client_ip`
-    /// `source_address` it reads `source.address` (unless the decision
-    /// already holds it) and X-Forwarded-For, so the filter asks only for a
-    /// sample of requests; otherwise it reads nothing.
+    /// The diagnosis for one judged request. It reads `source.address` and
+    /// X-Forwarded-For as it needs them, so the filter asks only for a
+    /// sample of requests.
     pub fn diagnose(
         &self,
         decision: &Decision,
         request: &mut impl RequestValues,
     ) -> Option<Diagnosis> {
         if !matches!(self.client_ip, ClientIpSource::SourceAddress) {
-            return self.walk_diagnosis(decision);
+            let client = &decision.source_ip.as_ref()?.client;
+            let address = *client.address.as_ref().ok()?;
+            return match client.how? {
+                HowFound::ForwardedFor { .. } => self.walk_diagnosis(decision),
+                // An untrusted peer is the client; it is a proxy only if it
+                // forwards for someone (a direct internal caller is none).
+                HowFound::UntrustedPeer
+                    if is_internal(address) && forwarded_past(address, request) =>
+                {
+                    Some(Diagnosis::UntrustedInternalHop { address })
+                }
+                _ => None,
+            };
         }
-        let peer = match decision
-            .source_ip
-            .as_ref()
-            .map(|check| &check.client.address)
-        {
-            Some(address) => *address.as_ref().ok()?,
-            None => match request.fetch(Attribute::SourceAddress) {
-                Fetched::Present(raw) => parse_source_address(&raw).ok()?.0,
-                Fetched::Absent | Fetched::Unavailable => return None,
-            },
+        let (peer, port) = match request.fetch(Attribute::SourceAddress) {
+            Fetched::Present(raw) => parse_source_address(&raw).ok()?,
+            Fetched::Absent | Fetched::Unavailable => return None,
         };
-        let forwarded = match request.fetch(Attribute::XForwardedFor) {
-            Fetched::Present(value) => forwarded_by_someone_else(&value, peer),
-            Fetched::Absent | Fetched::Unavailable => false,
-        };
-        (forwarded && is_internal(peer)).then_some(Diagnosis::PeerLooksLikeProxy { peer })
+        // Port 0: Envoy resolved the client from X-Forwarded-For itself
+        // (`xff_num_trusted_hops`), so this is the caller, not a proxy.
+        if port == Some(0) {
+            return None;
+        }
+        (is_internal(peer) && forwarded_past(peer, request))
+            .then_some(Diagnosis::PeerLooksLikeProxy { peer })
     }
 
-    /// The walk's own diagnosis, from the decision alone (no read): what
-    /// the filter tallies on every request.
+    /// Where a walk of X-Forwarded-For ended, from the decision alone (no
+    /// read): what the filter tallies on every request.
     pub fn walk_diagnosis(&self, decision: &Decision) -> Option<Diagnosis> {
         if matches!(self.client_ip, ClientIpSource::SourceAddress) {
             return None;
         }
         let client = &decision.source_ip.as_ref()?.client;
         let address = *client.address.as_ref().ok()?;
-        let walked = matches!(
-            client.how?,
-            HowFound::UntrustedPeer | HowFound::ForwardedFor { .. }
-        );
+        let walked = matches!(client.how?, HowFound::ForwardedFor { .. });
         (walked && is_internal(address)).then_some(Diagnosis::UntrustedInternalHop { address })
+    }
+}
+
+/// Whether the request's X-Forwarded-For names someone before `peer`.
+fn forwarded_past(peer: IpAddr, request: &mut impl RequestValues) -> bool {
+    match request.fetch(Attribute::XForwardedFor) {
+        Fetched::Present(value) => forwarded_by_someone_else(&value, peer),
+        Fetched::Absent | Fetched::Unavailable => false,
     }
 }
 
@@ -187,8 +199,7 @@ pub struct Noticed {
 
 impl TopologyWatch {
     /// After each judged request: tallies its walk (no read) and, for one
-    /// request in `SAMPLE_EVERY` judged by `source_address`, diagnoses it
-    /// (two reads at most).
+    /// request in `SAMPLE_EVERY`, diagnoses it (two reads at most).
     pub fn after_request(
         &mut self,
         policy: &Policy,
@@ -197,15 +208,15 @@ impl TopologyWatch {
         now: u64,
     ) -> Noticed {
         self.tally(policy, decision);
-        if !matches!(policy.client_ip, ClientIpSource::SourceAddress) || !self.sample() {
+        if !self.sample() {
             return Noticed::default();
         }
         match policy.diagnose(decision, request) {
-            Some(diagnosis @ Diagnosis::PeerLooksLikeProxy { .. }) => Noticed {
+            Some(diagnosis) => Noticed {
                 looks_like_proxy: true,
                 warning: self.warn_now(now).then_some(diagnosis),
             },
-            _ => Noticed::default(),
+            None => Noticed::default(),
         }
     }
 
@@ -422,8 +433,8 @@ mod tests {
         // Requests 999, 1999 and 2999, at seconds 19, 39 and 59: one warning.
         assert_eq!(noticed, [(999, true), (1999, false), (2999, false)]);
         assert_eq!(
-            reads, 3,
-            "X-Forwarded-For, read for the sampled requests only"
+            reads, 6,
+            "source.address and X-Forwarded-For, for the sampled requests only"
         );
     }
 
@@ -458,5 +469,40 @@ mod tests {
             watch.tally(&p, &public);
         }
         assert_eq!(watch.walks_report(200), None, "half is not most");
+    }
+
+    #[test]
+    fn a_client_envoy_resolved_itself_is_no_proxy() {
+        // xff_num_trusted_hops: source.address is the caller, with port 0.
+        let p = policy(r#"{"from": "source_address"}"#);
+        let resolved = RecordingRequest::default()
+            .from("10.1.2.3:0")
+            .forwarded_for("10.1.2.3,10.0.0.5");
+        assert_eq!(diagnose(&p, resolved), None);
+    }
+
+    #[test]
+    fn a_direct_internal_caller_is_no_missing_proxy() {
+        let p = policy(r#"{"from": "x_forwarded_for", "trusted_proxies": ["127.0.0.1"]}"#);
+        let direct = || RecordingRequest::default().from("10.2.3.4:5555");
+        assert_eq!(diagnose(&p, direct()), None, "no X-Forwarded-For");
+        assert_eq!(
+            diagnose(&p, direct().forwarded_for("10.2.3.4")),
+            None,
+            "only itself"
+        );
+        assert_eq!(
+            diagnose(&p, direct().forwarded_for("198.51.100.7,10.2.3.4")),
+            Some(Diagnosis::UntrustedInternalHop {
+                address: "10.2.3.4".parse().unwrap()
+            }),
+            "it forwards for someone: a proxy missing from trusted_proxies"
+        );
+        let direct_walk = p.evaluate(&mut direct());
+        assert_eq!(
+            p.walk_diagnosis(&direct_walk),
+            None,
+            "not tallied as a walk"
+        );
     }
 }

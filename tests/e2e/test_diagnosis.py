@@ -83,3 +83,22 @@ def test_check_prints_the_same_diagnosis(tmp_path):
     assert "10.0.0.5 is a private address" in diagnosis and "x_forwarded_for" in diagnosis
     code, out, _ = run_cli("check", str(policy), "--source", "203.0.113.9:41000", "-H", "X-Forwarded-For: 10.0.0.1")
     assert code == 0 and "diagnosis" not in json.loads(out)
+
+
+def test_callers_that_are_no_proxy_are_left_alone(start_envoy, launch):
+    """Review findings: an internal caller Envoy itself resolved behind a
+    balancer (set-up A: port 0), and internal callers calling directly under
+    x_forwarded_for, are the callers, not proxies."""
+    resolved = start_envoy({"source_ips": LISTED, "dry_run": True}, direct_response=True, xff_num_trusted_hops=1)
+    lb = launch(lambda port, admin: load_balancer_yaml(port, admin, resolved.port, LB_ADDRESS, proxy_protocol=True))
+    send(lb.port, 1000, client="10.1.2.3")
+    walked = start_envoy(
+        {"source_ips": LISTED, "dry_run": True, "client_ip": {"from": "x_forwarded_for", "trusted_proxies": [f"{LB_ADDRESS}/32"]}},
+        direct_response=True,
+        proxy_protocol=True,
+    )
+    send(walked.port, 1000, client="10.2.3.4")
+    time.sleep(2.5)  # counters reach Envoy, and the walks are weighed, once a second
+    for envoy in (resolved, walked):
+        assert stats(envoy.admin_port).get(COUNTER) == 0
+        assert warnings(envoy, "trusted_proxies") == [], "both warnings name the setting"

@@ -48,7 +48,8 @@ def server(client, project=None):
 
 def test_projects_need_the_policy_in_force_and_keep_its_settings(tmp_path):
     lines = [line(browser("https://shop.example.com", "shop"))] * 3
-    lines += [line(server("198.51.100.7", "partner"), denied="proxy_allowlist_denied_domain")] * 3
+    # partner's domain list is listed (in the global dry run): its server caller would be denied.
+    lines += [line({**server("198.51.100.7", "partner"), "decision": "dry_run_deny", "reason": "domain"})] * 3
     lines += [line(browser("https://new.example.com", "partner"))] * 3
     lines += [line({"decision": "deny", "reason": "unknown_project", "project_unknown": "not_listed", "project": "x"})] * 4
     log = write_log(tmp_path / "access.log", lines)
@@ -61,10 +62,12 @@ def test_projects_need_the_policy_in_force_and_keep_its_settings(tmp_path):
     assert proposal["projects"]["from"] == {"header": "x-project-id"}
     shop, partner = proposal["projects"]["policies"]["shop"], proposal["projects"]["policies"]["partner"]
     assert shop == {"domains": {"mode": "listed", "allowed": [{"name": "shop.example.com", "domain": "https://shop.example.com"}]}}
-    # A listed list grows; the switched one stays in the global dry run; both lists: "or".
+    # A listed list grows; the switched one stays in the global dry run; the
+    # condition stays "and" over a list that was already listed.
     assert [e["domain"] for e in partner["domains"]["allowed"]] == ["old.example.com", "https://new.example.com"]
-    assert partner["source_ips"]["allowed"] == [{"name": "198.51.100.7/32", "ip": "198.51.100.7/32"}]
-    assert partner["condition"] == "or"
+    assert partner["source_ips"] == {"mode": "listed", "allowed": [{"name": "198.51.100.7/32", "ip": "198.51.100.7/32"}]}
+    assert "condition" not in partner
+    assert 'condition stays "and"' in err
     assert "4 request(s) with an unknown project (not_listed 4)" in err
     assert "proxy-allowlist check proposal.json -H 'x-project-id: shop' -H 'Origin: https://shop.example.com'" in err
     (tmp_path / "proposal.json").write_text(json.dumps(proposal))
@@ -74,6 +77,53 @@ def test_projects_need_the_policy_in_force_and_keep_its_settings(tmp_path):
     assert code == 0, err
     assert alone == {"dry_run": True, **shop}
     assert "6 request(s) of other projects left out" in err
+
+
+def test_nothing_is_proposed_from_enforced_denials_or_the_apis_own_host(tmp_path):
+    denied = {**browser("https://attacker.example"), "decision": "deny", "reason": "domain"}
+    own_host = {**browser("https://api.example.com"), "site_source": "authority", "client": "198.51.100.7"}
+    log = write_log(
+        tmp_path / "access.log",
+        [line(denied, denied="proxy_allowlist_denied_domain")] * 5 + [line(own_host)] * 5 + [line(browser("https://app.example.com"))] * 5,
+    )
+    code, proposal, err = suggest(log, "--min-requests", "5")
+    assert code == 0, err
+    assert [e["domain"] for e in proposal["domains"]["allowed"]] == ["https://app.example.com"]
+    # The Host-only callers are servers: their address is proposed instead.
+    assert [e["ip"] for e in proposal["source_ips"]["allowed"]] == ["198.51.100.7/32"]
+    assert "denied by the lists enforced at the time: 5 request(s)" in err
+    assert "request's own Host" in err
+
+
+def test_an_enforced_ip_list_is_never_turned_into_an_origin_list(tmp_path):
+    """Review finding: with source_ips enforced and domains observed, the
+    proposal must keep "and"; "or" would let a forged Origin in from anywhere."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"condition": "and", "domains": {"mode": "all", "dry_run": True},
+                                  "source_ips": {"mode": "listed", "allowed": [{"name": "Office", "ip": "198.51.100.0/24"}]}}))
+    office = {**browser("https://app.example.com"), "client": "198.51.100.7", "source_ip_entry": "Office"}
+    log = write_log(tmp_path / "access.log", [line(office)] * 20)
+    code, proposal, err = suggest(log, "--policy", str(policy))
+    assert code == 0, err
+    assert proposal["condition"] == "and"
+    (tmp_path / "proposal.json").write_text(json.dumps(proposal))
+    enforced = {**proposal, "domains": {k: v for k, v in proposal["domains"].items() if k != "dry_run"}}
+    (tmp_path / "enforced.json").write_text(json.dumps(enforced))
+    forged = run_cli("check", str(tmp_path / "enforced.json"), "--source", "203.0.113.66:1234", "-H", "Origin: https://app.example.com")
+    assert forged[0] == 1, forged
+
+
+def test_existing_entries_count_toward_max_entries_and_are_not_proposed_again(tmp_path):
+    listed = [{"domain": f"https://old{n}.example.com"} for n in range(20)]
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"dry_run": True, "domains": {"mode": "listed", "allowed": listed}}))
+    sites = [f"https://app.new{n}.example" for n in range(10)] + ["https://old0.example.com"]
+    log = write_log(tmp_path / "access.log", [line(browser(site)) for site in sites for _ in range(10)])
+    code, proposal, err = suggest(log, "--policy", str(policy))
+    assert code == 0, err
+    domains = [e["domain"] for e in proposal["domains"]["allowed"]]
+    assert len(domains) == 25 and domains.count("https://old0.example.com") == 1
+    assert "over max_entries (5)" in err
 
 
 def test_time_windows_and_counts_with_first_and_last_seen(tmp_path):
@@ -100,7 +150,7 @@ def test_max_entries_wildcards_and_public_suffixes(tmp_path):
     # github.io names never do (*.github.io would let anyone in).
     assert "*.shop.example.com" in domains and not any("*.github.io" in d for d in domains)
     assert len(domains) == 11
-    assert "merged into one wildcard each (never over a public suffix)" in err
+    assert "merged into a wildcard each, which allows any scheme, port and subdomain depth (never over a public suffix)" in err
     more = [f"https://user{n}.github.io" for n in range(10, 40)]
     log = write_log(tmp_path / "more.log", [line(browser(site)) for site in sites + more for _ in range(2)])
     code, proposal, err = suggest(log, "--min-requests", "2")
@@ -143,3 +193,17 @@ def test_a_million_lines_in_bounded_memory(tmp_path):
     proposal = json.loads(run.stdout)
     assert [e["domain"] for e in proposal["domains"]["allowed"]] == ["https://app.example.com"]
     assert "read 1000000 line(s)" in run.stderr
+
+
+def test_values_the_filter_never_records_are_not_proposed(tmp_path):
+    """A hand-made or damaged log: a wildcard as a site, an IPv4-mapped
+    client address, a site far longer than any host."""
+    lines = [line(browser("*.github.io"))] * 5 + [line(server("::ffff:198.51.100.7"))] * 5
+    lines += [line(browser("https://" + "a" * 300 + ".example"))] * 5
+    log = write_log(tmp_path / "access.log", lines)
+    code, proposal, err = suggest(log, "--min-requests", "5")
+    assert code == 0, err
+    assert "domains" not in proposal
+    assert [e["ip"] for e in proposal["source_ips"]["allowed"]] == ["198.51.100.7/32"]
+    assert "not a calling site the filter records" in err
+    assert "sites longer than any the filter records: 5 request(s)" in err

@@ -1,6 +1,6 @@
 //! Command-line arguments.
 
-use proxy_allowlist::engine::SimulatedRequest;
+use proxy_allowlist::engine::{SimulatedRequest, MAX_MAX_ENTRIES};
 
 use crate::suggest::time::parse_time;
 use crate::suggest::{Grouping, Options, DEFAULT_MIN_REQUESTS};
@@ -120,11 +120,14 @@ fn suggest(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                     .map_err(|_| "--min-requests needs a whole number, such as 10")?;
             }
             "--max-entries" => {
-                options.max_entries = Some(
-                    value("a number")?
-                        .parse()
-                        .map_err(|_| "--max-entries needs a whole number, such as 50")?,
+                let usage = format!(
+                    "--max-entries needs a whole number from 1 to {MAX_MAX_ENTRIES}, such as 50"
                 );
+                let max: usize = value("a number")?.parse().map_err(|_| usage.clone())?;
+                if !(1..=MAX_MAX_ENTRIES).contains(&max) {
+                    return Err(usage);
+                }
+                options.max_entries = Some(max);
             }
             "--since" | "--until" => {
                 let text = value("a time such as 2026-11-28 or 2026-11-28T20:00:00Z")?;

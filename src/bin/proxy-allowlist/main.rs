@@ -82,11 +82,11 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Help => {
-            println!("{USAGE}");
+            write_out(&format!("{USAGE}\n"));
             ExitCode::SUCCESS
         }
         Command::Schema => {
-            print!("{}", proxy_allowlist::engine::config::json_schema());
+            write_out(&proxy_allowlist::engine::config::json_schema());
             ExitCode::SUCCESS
         }
         Command::Validate { policy, project } => match (load(&policy), project) {
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
                 }),
                 None,
             ) => {
-                println!("{name}: OK: {}", loaded.policy);
+                write_out(&format!("{name}: OK: {}\n", loaded.policy));
                 ExitCode::SUCCESS
             }
             (
@@ -110,10 +110,10 @@ fn main() -> ExitCode {
                 Some(id),
             ) => match loaded.policy.project(&id) {
                 Some(rules) => {
-                    println!(
-                        "{name}: OK: project {id:?}: {}",
+                    write_out(&format!(
+                        "{name}: OK: project {id:?}: {}\n",
                         rules.summary(loaded.policy.dry_run)
-                    );
+                    ));
                     ExitCode::SUCCESS
                 }
                 None => {
@@ -136,7 +136,7 @@ fn main() -> ExitCode {
             let report = check_report::CheckReport::new(&loaded.policy, &decision, reply.as_ref())
                 .with_diagnosis(diagnosis);
             match serde_json::to_string_pretty(&report) {
-                Ok(json) => println!("{json}"),
+                Ok(json) => write_out(&format!("{json}\n")),
                 Err(error) => {
                     eprintln!("proxy-allowlist: cannot print the report: {error}");
                     return ExitCode::from(EXIT_INVALID);
@@ -167,7 +167,7 @@ fn run_suggest(options: &suggest::Options, policy: Option<&PolicySource>) -> Exi
     match suggest::suggest(options, in_force) {
         Ok(suggestion) => match serde_json::to_string_pretty(&suggestion.policy) {
             Ok(json) => {
-                println!("{json}");
+                write_out(&format!("{json}\n"));
                 eprint!("{}", suggestion.report);
                 ExitCode::SUCCESS
             }
@@ -242,6 +242,13 @@ fn load(source: &PolicySource) -> Option<Loaded> {
             None
         }
     }
+}
+
+/// Writes to standard output. A reader that went away (`| head`) ends the
+/// output, not the program with a panic.
+fn write_out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn read(path: &str) -> std::io::Result<Vec<u8>> {

@@ -27,9 +27,13 @@ struct Line<'a> {
 /// The parts of a decision record `suggest` reads.
 #[derive(Debug, Default, Deserialize)]
 pub struct Record {
+    /// `allow`, `deny` (by an enforced list) or `dry_run_deny`.
+    pub decision: String,
     pub project: Option<String>,
     pub project_unknown: Option<String>,
     pub site: Option<String>,
+    /// `origin`, `referer` or `authority`.
+    pub site_source: Option<String>,
     pub site_unusable: Option<String>,
     pub client: Option<String>,
     pub client_unknown: Option<String>,
@@ -133,7 +137,7 @@ mod tests {
         assert_eq!(record.site.as_deref(), Some("https://app.example.com"));
         let denied = r#"{"status":403,"details":"proxy_allowlist_denied_domain:{\"decision\":\"deny\",\"client\":\"198.51.100.7\"}","allowlist":null}"#;
         let (time, record) = read_line(denied).unwrap();
-        assert_eq!(time, None);
+        assert_eq!((time, record.decision.as_str()), (None, "deny"));
         assert_eq!(record.client.as_deref(), Some("198.51.100.7"));
         let unjudged = r#"{"status":401,"details":"api_key_auth_unauthorized","allowlist":null}"#;
         assert_eq!(read_line(unjudged).unwrap_err(), Skipped::NoRecord);

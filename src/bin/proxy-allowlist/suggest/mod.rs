@@ -53,13 +53,22 @@ pub fn suggest(options: &Options, policy: Option<Value>) -> Result<Suggestion, S
     let mut report = summary(&observed);
     if observed.project_ids.is_empty() {
         return Err(format!(
-            "{report}nothing to propose: no decision records{} (is the access log in the shipped JSON format, and dry_run on so that lists in mode \"all\" are observed?)",
+            "{report}nothing to propose: no decision records{} (is the access log in the shipped JSON format, dry_run on so that lists in mode \"all\" are observed, and record_decisions \"all\"?)",
             if options.project.is_some() { " for that project" } else { "" }
         ));
     }
+    let names_projects = observed.project_ids.iter().any(|id| !id.is_empty());
     let mut policy = match policy {
+        Some(policy)
+            if names_projects && options.project.is_none() && policy.get("projects").is_none() =>
+        {
+            return Err(format!("{report}the log names projects, and the policy has none: pass the policy that was in force when the log was written, or --project ID for one project"));
+        }
         Some(policy) => policy,
-        None => standalone(&observed, options)?,
+        None if names_projects && options.project.is_none() => {
+            return Err(format!("{report}the log names projects: pass --policy FILE (the configuration in force), so that the proposal keeps how projects are found and every other setting; or --project ID for one project's settings alone"));
+        }
+        None => json!({"dry_run": true}),
     };
     let max_entries = options.max_entries.unwrap_or_else(|| {
         policy
@@ -80,7 +89,9 @@ pub fn suggest(options: &Options, policy: Option<Value>) -> Result<Suggestion, S
         (observed.sites.undercount(), observed.networks.undercount());
     let totals = std::mem::take(&mut observed.totals);
     let mut checks = Vec::new();
-    for (proposal, totals) in propose(observed, &limits).iter().zip(&totals) {
+    let in_force = policy.clone();
+    let existing = |id: &str| policy_json::existing(&in_force, id);
+    for (proposal, totals) in propose(observed, &limits, &existing).iter().zip(&totals) {
         let Some(applied) = policy_json::apply(&mut policy, proposal) else {
             report.push_str(&format!(
                 "project {:?}: in the log but not in the policy; left out\n",
@@ -139,17 +150,6 @@ fn within(time: Option<Millis>, options: &Options) -> bool {
     time.is_some_and(|t| {
         options.since.is_none_or(|s| t >= s) && options.until.is_none_or(|u| t < u)
     })
-}
-
-/// Without a policy: a single-project policy in dry run, or one project's
-/// settings with `--project`. Projects need the policy in force, which says
-/// how a request names its project.
-fn standalone(observed: &Observed, options: &Options) -> Result<Value, String> {
-    let names_projects = observed.project_ids.iter().any(|id| !id.is_empty());
-    if names_projects && options.project.is_none() {
-        return Err("the log names projects: pass --policy FILE (the configuration in force), so that the proposal keeps how projects are found and every other setting; or --project ID for one project's settings alone".into());
-    }
-    Ok(json!({"dry_run": true}))
 }
 
 fn summary(observed: &Observed) -> String {

@@ -15,6 +15,10 @@ use super::time::Millis;
 /// are kept each: a few tens of MB, whatever the log holds.
 const KEPT_VALUES: usize = 100_000;
 
+/// `scheme://` + a host of at most 253 characters + `:port`: a longer site
+/// is none the filter writes, and is not kept.
+const LONGEST_SITE: usize = 8 + 253 + 6;
+
 /// How client addresses are grouped into networks.
 #[derive(Debug, Clone, Copy)]
 pub struct Grouping {
@@ -43,6 +47,12 @@ pub struct ProjectTotals {
     pub unusable_sites: BTreeMap<String, u64>,
     /// Requests whose client address was unknown, by why.
     pub unknown_clients: BTreeMap<String, u64>,
+    /// Requests denied by a list enforced at the time.
+    pub denied: u64,
+    /// Requests whose calling site was the request's own Host (`authority`).
+    pub own_host: u64,
+    /// Requests whose site is no calling site the filter writes (too long).
+    pub implausible_sites: u64,
 }
 
 pub struct Observed {
@@ -100,6 +110,12 @@ impl Observed {
         totals.requests += 1;
         totals.first = earliest(totals.first, time);
         totals.last = latest(totals.last, time);
+        // Denied by a list enforced today: a caller to keep out, or one to
+        // let in by hand; never a value to propose.
+        if record.decision == "deny" {
+            totals.denied += 1;
+            return;
+        }
         if let Some(problem) = &record.client_unknown {
             *totals.unknown_clients.entry(problem.clone()).or_default() += 1;
         }
@@ -109,9 +125,21 @@ impl Observed {
         if record.source_ip_entry.is_some() {
             totals.client_allowed += 1;
         }
-        match (&record.site, &record.domain_entry) {
+        // The request's own Host names the API, not the caller: proposing it
+        // would allow every request that sends no Origin or Referer.
+        let own_host = record.site_source.as_deref() == Some("authority");
+        if own_host {
+            totals.own_host += 1;
+        }
+        match (
+            record.site.as_ref().filter(|_| !own_host),
+            &record.domain_entry,
+        ) {
             (Some(_), Some(_)) => totals.site_allowed += 1,
-            (Some(site), None) => self.sites.add((project, site.clone()), time, |_| {}),
+            (Some(site), None) if site.len() <= LONGEST_SITE => {
+                self.sites.add((project, site.clone()), time, |_| {});
+            }
+            (Some(_), None) => totals.implausible_sites += 1,
             // A caller that sent no calling site at all (or whose site no
             // list read) is a server: only the Source IP list can let it
             // through. One that sent an unusable site (`null`, several
@@ -120,7 +148,8 @@ impl Observed {
                 let address = record
                     .client
                     .as_deref()
-                    .and_then(|c| c.parse::<IpAddr>().ok());
+                    .and_then(|c| c.parse::<IpAddr>().ok())
+                    .map(|a| a.to_canonical());
                 if let Some(address) = address {
                     let network = group(address, self.grouping);
                     self.networks.add((project, network), time, |span| {

@@ -5,15 +5,49 @@
 
 use serde_json::{json, Map, Value};
 
-use super::proposal::{ProjectProposal, Proposed};
+use super::proposal::{Existing, ProjectProposal, Proposed};
 
 /// What became of one project's settings.
 #[derive(Debug, Default)]
 pub struct Applied {
     /// Lists this proposal switched from `all` to `listed`.
     pub switched: Vec<&'static str>,
+    /// Lists enforced today that the proposal adds entries to: those
+    /// callers are let in as soon as it is applied.
+    pub grown_enforced: Vec<&'static str>,
     /// The condition was set to `or`: browser and server callers both pass.
     pub condition_or: bool,
+    /// Both lists are listed under `and`, as the policy had it.
+    pub and_kept: bool,
+}
+
+/// A project's settings in the policy (the top level without `projects`).
+fn settings<'p>(policy: &'p Value, id: &str) -> Option<&'p Value> {
+    match policy.get("projects") {
+        Some(projects) => projects.get("policies")?.get(id),
+        None => Some(policy),
+    }
+}
+
+/// The entries a project's listed lists hold.
+pub fn existing(policy: &Value, id: &str) -> Existing {
+    let values = |key: &str, entry_key: &str| -> Vec<String> {
+        let list = settings(policy, id).and_then(|s| s.get(key));
+        let listed = list.and_then(|l| l.get("mode")).and_then(Value::as_str) == Some("listed");
+        let allowed = list
+            .and_then(|l| l.get("allowed"))
+            .and_then(Value::as_array);
+        allowed
+            .filter(|_| listed)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.get(entry_key)?.as_str().map(str::to_string))
+            .collect()
+    };
+    Existing {
+        domains: values("domains", "domain"),
+        ips: values("source_ips", "ip"),
+    }
 }
 
 /// Applies one project's proposal to `policy` (an object); `None` when the
@@ -37,8 +71,10 @@ pub fn apply(policy: &mut Value, proposal: &ProjectProposal) -> Option<Applied> 
         if proposed.is_empty() {
             continue;
         }
-        if add_entries(settings, key, entry_key, proposed, global_dry_run) {
-            applied.switched.push(key);
+        match add_entries(settings, key, entry_key, proposed, global_dry_run) {
+            Change::SwitchedOn => applied.switched.push(key),
+            Change::Grown { enforced: true } => applied.grown_enforced.push(key),
+            Change::Grown { enforced: false } => {}
         }
     }
     let listed = |key: &str| {
@@ -48,28 +84,44 @@ pub fn apply(policy: &mut Value, proposal: &ProjectProposal) -> Option<Applied> 
             .and_then(Value::as_str)
             == Some("listed")
     };
-    if !applied.switched.is_empty() && listed("domains") && listed("source_ips") {
+    if !(listed("domains") && listed("source_ips")) {
+        return Some(applied);
+    }
+    // `or` only when both lists are switched on here: over a list enforced
+    // today it would let in anyone who passes the other (a forged Origin).
+    if applied.switched.len() == 2 {
         settings.insert("condition".into(), json!("or"));
         applied.condition_or = true;
+    } else {
+        applied.and_kept = settings.get("condition").and_then(Value::as_str) != Some("or");
     }
     Some(applied)
 }
 
-/// Adds entries to a list; true when the list was switched on.
+enum Change {
+    SwitchedOn,
+    Grown { enforced: bool },
+}
+
+/// Adds entries to a list, switching it on if it is in mode `all`.
 fn add_entries(
     settings: &mut Map<String, Value>,
     key: &str,
     entry_key: &str,
     proposed: &[Proposed],
     global_dry_run: bool,
-) -> bool {
+) -> Change {
     let entries = proposed
         .iter()
         .map(|p| json!({"name": p.name, entry_key: p.value}));
     let list = settings.entry(key).or_insert_with(|| json!({}));
     let listed = list.get("mode").and_then(Value::as_str) == Some("listed");
+    let dry_run = global_dry_run || list.get("dry_run").and_then(Value::as_bool) == Some(true);
     match list.get_mut("allowed").and_then(Value::as_array_mut) {
-        Some(allowed) if listed => allowed.extend(entries),
+        Some(allowed) if listed => {
+            allowed.extend(entries);
+            return Change::Grown { enforced: !dry_run };
+        }
         _ => {
             let mut switched = Map::new();
             switched.insert("mode".into(), json!("listed"));
@@ -80,7 +132,7 @@ fn add_entries(
             *list = Value::Object(switched);
         }
     }
-    !listed
+    Change::SwitchedOn
 }
 
 #[cfg(test)]
@@ -129,6 +181,7 @@ mod tests {
             applied.switched.is_empty() && !applied.condition_or,
             "the user's condition stands"
         );
+        assert!(applied.and_kept && applied.grown_enforced.is_empty());
         assert_eq!(policy["domains"]["allowed"].as_array().unwrap().len(), 2);
         assert_eq!(
             policy["domains"].get("dry_run"),
@@ -147,5 +200,26 @@ mod tests {
         let mut policy =
             json!({"projects": {"from": {"header": "x-project-id"}, "policies": {"shop": {}}}});
         assert!(apply(&mut policy, &proposal).is_none());
+    }
+
+    #[test]
+    fn an_enforced_list_keeps_its_condition_when_the_other_is_switched_on() {
+        let proposal = ProjectProposal {
+            id: String::new(),
+            sites: vec![entry("https://app.example.com")],
+            networks: vec![entry("203.0.113.0/28")],
+            ..Default::default()
+        };
+        let mut policy = json!({"condition": "and", "domains": {"mode": "all", "dry_run": true},
+            "source_ips": {"mode": "listed", "allowed": [{"ip": "198.51.100.0/24"}]}});
+        let applied = apply(&mut policy, &proposal).unwrap();
+        assert_eq!(applied.switched, ["domains"]);
+        assert_eq!(applied.grown_enforced, ["source_ips"]);
+        assert!(!applied.condition_or && applied.and_kept);
+        assert_eq!(policy["condition"], json!("and"));
+        assert_eq!(
+            existing(&policy, "").ips,
+            ["198.51.100.0/24", "203.0.113.0/28"]
+        );
     }
 }

@@ -42,13 +42,26 @@ pub struct ProjectProposal {
     pub notes: Vec<String>,
 }
 
+#[derive(Clone, Copy)]
 pub struct Limits {
     pub min_requests: u64,
     pub max_entries: usize,
 }
 
+/// A project's entries in the policy in force: not proposed again, and
+/// counted toward `max_entries`.
+#[derive(Debug, Default)]
+pub struct Existing {
+    pub domains: Vec<String>,
+    pub ips: Vec<String>,
+}
+
 /// One proposal per project seen, in the order first seen.
-pub fn propose(observed: Observed, limits: &Limits) -> Vec<ProjectProposal> {
+pub fn propose(
+    observed: Observed,
+    limits: &Limits,
+    existing: &dyn Fn(&str) -> Existing,
+) -> Vec<ProjectProposal> {
     let mut proposals: Vec<ProjectProposal> = observed
         .project_ids
         .iter()
@@ -67,12 +80,18 @@ pub fn propose(observed: Observed, limits: &Limits) -> Vec<ProjectProposal> {
     }
     for (index, proposal) in proposals.iter_mut().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
-        propose_sites(proposal, sites.remove(&index).unwrap_or_default(), limits);
-        propose_networks(
-            proposal,
-            networks.remove(&index).unwrap_or_default(),
-            limits,
-        );
+        let existing = existing(&proposal.id);
+        let room = |listed: &[String]| Limits {
+            max_entries: limits.max_entries.saturating_sub(listed.len()),
+            ..*limits
+        };
+        let sites = sites.remove(&index).unwrap_or_default();
+        let sites = sites
+            .into_iter()
+            .filter(|(site, _)| !existing.domains.contains(site));
+        propose_sites(proposal, sites.collect(), &room(&existing.domains));
+        let networks = networks.remove(&index).unwrap_or_default();
+        propose_networks(proposal, networks, &room(&existing.ips), &existing.ips);
     }
     proposals
 }
@@ -87,6 +106,12 @@ fn propose_sites(proposal: &mut ProjectProposal, seen: Vec<(String, Seen<()>)>, 
             continue;
         }
         match parse_domain_entry(&site) {
+            // The filter records concrete sites; a wildcard is no caller.
+            Ok(entry) if entry.wildcard => proposal.held_back.push(HeldBack {
+                value: site,
+                count: seen.count,
+                why: "not a calling site the filter records".into(),
+            }),
             Ok(entry) => candidates.push(Proposed {
                 name: entry.host.text.clone(),
                 value: site,
@@ -102,10 +127,10 @@ fn propose_sites(proposal: &mut ProjectProposal, seen: Vec<(String, Seen<()>)>, 
     }
     if candidates.len() > limits.max_entries {
         let before = candidates.len();
-        candidates = collapse_into_wildcards(candidates);
+        candidates = collapse_into_wildcards(candidates, limits.max_entries);
         if candidates.len() < before {
             proposal.notes.push(format!(
-                "{before} calling sites are more than max_entries ({}): sites sharing a parent domain were merged into one wildcard each (never over a public suffix); review them, or raise max_entries (--max-entries) to list each site",
+                "{before} calling sites do not fit in max_entries ({} left): the largest groups of sites sharing a parent domain were merged into a wildcard each, which allows any scheme, port and subdomain depth (never over a public suffix); review them, or raise max_entries (--max-entries) to list each site",
                 limits.max_entries
             ));
         }
@@ -117,10 +142,14 @@ fn propose_networks(
     proposal: &mut ProjectProposal,
     seen: Vec<(IpNet, Seen<Span>)>,
     limits: &Limits,
+    listed: &[String],
 ) {
     let mut candidates = Vec::new();
     for (group, seen) in seen {
         let network = smallest_network(group, seen.extra);
+        if listed.contains(&network.to_string()) {
+            continue;
+        }
         if seen.count < limits.min_requests {
             proposal
                 .held_back
@@ -176,9 +205,10 @@ fn keep_the_most_seen(
     candidates
 }
 
-/// Sites under one parent domain become `*.parent` when at least two share
-/// it and the wildcard covers no public suffix.
-fn collapse_into_wildcards(candidates: Vec<Proposed>) -> Vec<Proposed> {
+/// Sites under one parent domain become `*.parent` (when at least two
+/// share it and the wildcard covers no public suffix), the largest groups
+/// first, until `room` entries hold them or no group is left.
+fn collapse_into_wildcards(candidates: Vec<Proposed>, room: usize) -> Vec<Proposed> {
     let mut by_parent: BTreeMap<String, Vec<Proposed>> = BTreeMap::new();
     let mut kept = Vec::new();
     for candidate in candidates {
@@ -187,11 +217,15 @@ fn collapse_into_wildcards(candidates: Vec<Proposed>) -> Vec<Proposed> {
             None => kept.push(candidate),
         }
     }
-    for (parent, group) in by_parent {
-        if group.len() < 2 {
+    let mut groups: Vec<(String, Vec<Proposed>)> = by_parent.into_iter().collect();
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut count: usize = kept.len() + groups.iter().map(|(_, g)| g.len()).sum::<usize>();
+    for (parent, group) in groups {
+        if group.len() < 2 || count <= room {
             kept.extend(group);
             continue;
         }
+        count -= group.len() - 1;
         let mut seen = Seen {
             count: 0,
             first: None,
@@ -242,14 +276,17 @@ mod tests {
 
     #[test]
     fn wildcards_never_stand_over_a_public_suffix() {
-        let merged = collapse_into_wildcards(vec![
-            proposed("https://a.shop.example.com", 5),
-            proposed("https://b.shop.example.com", 7),
-            proposed("https://alice.github.io", 9),
-            proposed("https://bob.github.io", 9),
-            proposed("https://x.co.uk", 1),
-            proposed("https://y.co.uk", 1),
-        ]);
+        let merged = collapse_into_wildcards(
+            vec![
+                proposed("https://a.shop.example.com", 5),
+                proposed("https://b.shop.example.com", 7),
+                proposed("https://alice.github.io", 9),
+                proposed("https://bob.github.io", 9),
+                proposed("https://x.co.uk", 1),
+                proposed("https://y.co.uk", 1),
+            ],
+            1,
+        );
         let values: Vec<&str> = merged.iter().map(|p| p.value.as_str()).collect();
         assert!(values.contains(&"*.shop.example.com"), "{values:?}");
         assert!(
@@ -293,5 +330,27 @@ mod tests {
         let widest_v6 = 1u128 << (128 - 32);
         assert!(MAX_MAX_ENTRIES as u128 * widest_v4 < 1u128 << 31);
         assert!(MAX_MAX_ENTRIES as u128 * widest_v6 < 1u128 << 127);
+    }
+
+    #[test]
+    fn only_as_many_groups_merge_as_needed() {
+        let sites = vec![
+            proposed("https://a.one.example", 1),
+            proposed("https://b.one.example", 1),
+            proposed("https://c.one.example", 1),
+            proposed("https://a.two.example", 1),
+            proposed("https://b.two.example", 1),
+        ];
+        let merged = collapse_into_wildcards(sites, 3);
+        let mut values: Vec<&str> = merged.iter().map(|p| p.value.as_str()).collect();
+        values.sort();
+        assert_eq!(
+            values,
+            [
+                "*.one.example",
+                "https://a.two.example",
+                "https://b.two.example"
+            ]
+        );
     }
 }

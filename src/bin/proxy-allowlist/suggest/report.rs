@@ -34,6 +34,27 @@ pub fn project_section(
         totals.requests,
         times(totals.first, totals.last)
     );
+    if totals.denied > 0 {
+        let _ = writeln!(
+            out,
+            "  denied by the lists enforced at the time: {} request(s), nothing proposed from them (let a caller in by hand if it belongs)",
+            totals.denied
+        );
+    }
+    if totals.own_host > 0 {
+        let _ = writeln!(
+            out,
+            "  calling site taken from the request's own Host (domain_sources \"authority\"): {} request(s), counted as callers without a calling site (listing the API's own host would allow every request without Origin or Referer)",
+            totals.own_host
+        );
+    }
+    if totals.implausible_sites > 0 {
+        let _ = writeln!(
+            out,
+            "  sites longer than any the filter records: {} request(s), not proposed",
+            totals.implausible_sites
+        );
+    }
     if totals.site_allowed + totals.client_allowed > 0 {
         let _ = writeln!(
             out,
@@ -51,7 +72,7 @@ pub fn project_section(
     if unusable > 0 {
         let _ = writeln!(
             out,
-            "  requests with no usable calling site: {unusable} ({}): server-to-server callers send none (\"missing\"), and need the Source IP allowlist, as the product advises; the networks of callers that sent an unusable one (such as \"null\") are not proposed",
+            "  requests with no usable calling site: {unusable} ({}): server-to-server callers send none (\"missing\"), and need the Source IP allowlist, as the product advises; callers that sent an unusable one (such as \"null\") are counted here, and their networks not proposed",
             breakdown(&totals.unusable_sites)
         );
     }
@@ -64,6 +85,18 @@ pub fn project_section(
     }
     if applied.condition_or {
         let _ = writeln!(out, "  condition set to \"or\": browsers pass by their calling site, servers by their address");
+    }
+    for list in &applied.grown_enforced {
+        let _ = writeln!(
+            out,
+            "  {list} is enforced today: the entries proposed for it allow their callers as soon as the proposal is applied"
+        );
+    }
+    if applied.and_kept {
+        let _ = writeln!(
+            out,
+            "  condition stays \"and\": a caller must match both lists, so one without a usable calling site (a server) is denied by the domain list; the condition is yours to change"
+        );
     }
     for note in &proposal.notes {
         let _ = writeln!(out, "  note: {note}");
