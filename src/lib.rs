@@ -21,3 +21,6 @@ pub mod engine;
 
 #[cfg(target_arch = "wasm32")]
 mod filter;
+
+#[cfg(target_arch = "wasm32")]
+mod load_log;

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod answer;
 mod calling_site;
 mod client_ip;
 pub mod config;
@@ -24,6 +25,7 @@ mod quoted;
 mod request;
 mod simulated_request;
 
+pub use answer::Answer;
 pub use calling_site::{CallingSite, DomainSource, SiteReading, Unusable};
 pub use client_ip::{AddressProblem, ClientIp, HowFound};
 pub use config::{load_policy, FieldError, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};

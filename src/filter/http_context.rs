@@ -9,7 +9,7 @@ use proxy_wasm::types::Action;
 
 use super::host_abi;
 use super::Shared;
-use crate::engine::{Counter, Decision, Fetched, HostRead, RecordDecisions, RequestValues};
+use crate::engine::{Answer, Counter, Decision, Fetched, HostRead, RequestValues};
 
 /// `source.address`, as a Proxy-Wasm property path: segments separated by NUL.
 const SOURCE_ADDRESS_PATH: &[u8] = b"source\0address";
@@ -56,31 +56,28 @@ impl HttpContext for AllowlistHttpContext {
             send(503, "proxy_allowlist_no_policy", &[], UNCONFIGURED_BODY);
             return Action::Pause;
         };
-        let policy = &shared.policy;
-        let decision = policy.evaluate(&mut HostCallValues);
+        let (decision, answer) = shared.policy.answer(&mut HostCallValues);
         for counter in decision.counters() {
             shared.metrics.add(counter);
         }
         watch_topology(shared, &decision);
-        let plain_allow = decision.allowed() && decision.dry_run_denied.is_none();
-        if plain_allow && policy.record_decisions == RecordDecisions::Denied {
-            return Action::Continue;
-        }
-        let record = decision.record(policy);
-        let Some(reason) = decision.denied else {
-            // Allowed, or only denied in dry run: the record goes to filter state.
-            host_abi::set_property(&shared.state_key, record.as_bytes());
-            if !plain_allow {
-                debug!("proxy-allowlist: dry run, would deny: {record}");
+        match answer {
+            Answer::Continue => Action::Continue,
+            Answer::Record {
+                record,
+                dry_run_denied,
+            } => {
+                host_abi::set_property(&shared.state_key, record.as_bytes());
+                if dry_run_denied {
+                    debug!("proxy-allowlist: dry run, would deny: {record}");
+                }
+                Action::Continue
             }
-            return Action::Continue;
-        };
-        // A denial carries its record in the response code details: one host
-        // call fewer than writing filter state too.
-        let reply = policy.local_reply(reason, &mut HostCallValues);
-        let details = reply.details_with_record(&record);
-        send(reply.status, &details, &reply.headers, reply.body);
-        Action::Pause
+            Answer::Reply { reply, details } => {
+                send(reply.status, &details, &reply.headers, reply.body);
+                Action::Pause
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use log::{error, info, warn};
+use log::{error, warn};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{ContextType, LogLevel};
 
@@ -14,10 +14,7 @@ use super::http_context::AllowlistHttpContext;
 use super::metrics::{Metrics, FLUSH_PERIOD_MS};
 use super::Shared;
 use crate::engine::{load_policy, Counter, Fetched};
-
-/// Errors and warnings logged one by one at most; a configuration of many
-/// projects can have thousands.
-const MOST_LOGGED: usize = 50;
+use crate::load_log::{log_loaded, log_rejected};
 
 #[derive(Default)]
 pub struct AllowlistRootContext {
@@ -50,24 +47,8 @@ impl RootContext for AllowlistRootContext {
         drop(config);
         match loading {
             Ok(loaded) => {
-                for warning in loaded.warnings.iter().take(MOST_LOGGED) {
-                    warn!("proxy-allowlist: {warning}");
-                }
-                if let Some(more) = loaded
-                    .warnings
-                    .len()
-                    .checked_sub(MOST_LOGGED)
-                    .filter(|n| *n > 0)
-                {
-                    warn!("proxy-allowlist: ... and {more} more warning(s); `proxy-allowlist validate` lists them all");
-                }
-                info!(
-                    "proxy-allowlist: policy loaded: {}, dry_run: {}, {} warning(s), Wasm memory {} MiB",
-                    loaded.policy,
-                    loaded.policy.dry_run,
-                    loaded.warnings.len(),
-                    core::arch::wasm32::memory_size(0) / 16
-                );
+                let memory = core::arch::wasm32::memory_size(0) / 16;
+                log_loaded(&loaded, &format!(", Wasm memory {memory} MiB"));
                 metrics.count_now(Counter::PoliciesLoaded);
                 if !host_abi::set_tick_period_milliseconds(FLUSH_PERIOD_MS) {
                     warn!("proxy-allowlist: no timer from the host; counters will not reach Envoy's stats");
@@ -82,22 +63,7 @@ impl RootContext for AllowlistRootContext {
                 true
             }
             Err(errors) => {
-                let mut listed: Vec<String> = errors
-                    .iter()
-                    .take(MOST_LOGGED)
-                    .map(ToString::to_string)
-                    .collect();
-                if errors.len() > MOST_LOGGED {
-                    listed.push(format!(
-                        "... and {} more; `proxy-allowlist validate` lists them all",
-                        errors.len() - MOST_LOGGED
-                    ));
-                }
-                error!(
-                    "proxy-allowlist: configuration rejected, {} error(s): {}",
-                    errors.len(),
-                    listed.join("; ")
-                );
+                log_rejected(&errors);
                 metrics.count_now(Counter::PoliciesRejected);
                 false
             }
