@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ENVOY := $(VENV)/bin/envoy
 WASM := target/wasm32-wasip1/release/proxy_allowlist.wasm
+NATIVE := target/release/libproxy_allowlist.so
 CLI := target/release/proxy-allowlist
 VENV_READY := $(VENV)/.installed
 
@@ -14,9 +15,9 @@ export RUSTUP_AUTO_INSTALL := 1
 # Engine tests compiled to wasm32-wasip1 run under wasmtime (see tools/wasi_runner.py).
 export CARGO_TARGET_WASM32_WASIP1_RUNNER := $(abspath $(PY)) $(abspath tools/wasi_runner.py)
 
-.PHONY: build wasm cli test lint unit wasm-unit validate-configs schema chromium valgrind e2e run run-projects serve bench fuzz soak clean
+.PHONY: build wasm native cli test lint unit wasm-unit validate-configs schema chromium valgrind e2e run run-native run-projects serve bench fuzz soak clean
 
-build: wasm cli
+build: wasm native cli
 
 $(VENV_READY): requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -33,13 +34,19 @@ wasm: $(VENV_READY)
 	$(PY) tools/strip_exports.py $(WASM) $(USED_CALLBACKS)
 	@echo "module: $(WASM) ($$(stat -c %s $(WASM)) bytes)"
 
+# The native Envoy dynamic module, for Envoy 1.40.0 only (ABI v0.2.0).
+native:
+	cargo build --release --lib
+	@echo "module: $(NATIVE) ($$(stat -c %s $(NATIVE)) bytes)"
+
 cli:
 	cargo build --release --bin proxy-allowlist
 
 test: lint unit wasm-unit validate-configs e2e
 
-# The fuzz targets are linted too (with the pinned stable toolchain), so
-# they cannot rot between `make fuzz` runs.
+# The native lint covers the native module's glue (built on Linux); the
+# fuzz targets are linted too (with the pinned stable toolchain), so they
+# cannot rot between `make fuzz` runs.
 lint:
 	cargo fmt --check
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
@@ -53,8 +60,8 @@ unit:
 wasm-unit: $(VENV_READY)
 	cargo test --target wasm32-wasip1 --lib
 
-# Every shipped Envoy configuration must load the module and pass on_configure.
-validate-configs: $(VENV_READY) wasm
+# Every shipped Envoy configuration must load its module and accept its policy.
+validate-configs: $(VENV_READY) wasm native
 	for config in envoy/envoy*.yaml; do \
 	  $(ENVOY) --mode validate -c $$config --log-level error || exit 1; \
 	  echo "envoy --mode validate: $$config OK"; \
@@ -73,7 +80,7 @@ chromium:
 valgrind:
 	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 
-e2e: $(VENV_READY) wasm cli chromium valgrind
+e2e: $(VENV_READY) wasm native cli chromium valgrind
 	$(PY) -m pytest tests/e2e tests/work -q
 
 # Envoy CPU per request next to RBAC, Lua, a no-op Wasm filter and filters
@@ -107,12 +114,19 @@ fuzz:
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 || exit 1; \
 	done
 
+# The README's curl lines for envoy/envoy.yaml and envoy/envoy-native.yaml.
+HINTS_ONE_PROJECT := \
+	  curl -i -H 'Origin: https://app.example.com' http://127.0.0.1:10000/   \# 200: listed domain, listed IP\n\
+	  curl -i -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  \# 403: domain not listed\n\
+	  curl -i --interface 127.0.0.2 -H 'Origin: https://app.example.com' http://127.0.0.1:10000/  \# 403: source IP not listed
+
 # Envoy on 127.0.0.1:10000 with the example policy, in front of an echo API on :10001.
 run: $(VENV_READY) wasm
-	@$(MAKE) --no-print-directory serve CONFIG=envoy/envoy.yaml HINTS="\
-	  curl -i -H 'Origin: https://app.example.com' http://127.0.0.1:10000/   # 200: listed domain, listed IP\n\
-	  curl -i -H 'Origin: https://evil.example.net' http://127.0.0.1:10000/  # 403: domain not listed\n\
-	  curl -i --interface 127.0.0.2 -H 'Origin: https://app.example.com' http://127.0.0.1:10000/  # 403: source IP not listed"
+	@$(MAKE) --no-print-directory serve CONFIG=envoy/envoy.yaml HINTS="$(HINTS_ONE_PROJECT)"
+
+# The same with the native module (envoy/envoy-native.yaml).
+run-native: $(VENV_READY) native
+	@$(MAKE) --no-print-directory serve CONFIG=envoy/envoy-native.yaml HINTS="$(HINTS_ONE_PROJECT)"
 
 # The same with two projects behind api_key_auth (envoy/envoy-projects.yaml).
 run-projects: $(VENV_READY) wasm
@@ -129,7 +143,7 @@ serve:
 	trap 'kill $$(cat .echo.pid) 2>/dev/null; rm -f .echo.pid' EXIT; \
 	echo; echo "Envoy with proxy-allowlist ($(CONFIG)) on http://127.0.0.1:10000 (Ctrl-C stops it). Try:"; \
 	printf "$(HINTS)\n\n"; \
-	$(ENVOY) -c $(CONFIG) --concurrency 2 --log-level warn --component-log-level wasm:info
+	$(ENVOY) -c $(CONFIG) --concurrency 2 --log-level warn --component-log-level wasm:info,dynamic_modules:info
 
 clean:
 	cargo clean
