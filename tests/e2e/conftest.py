@@ -1,6 +1,6 @@
 import pytest
 
-from harness import Envoy, Upstream, envoy_yaml, free_port
+from harness import BUILDS, Envoy, Upstream, envoy_yaml, free_port
 
 
 @pytest.fixture(scope="session")
@@ -10,7 +10,16 @@ def upstream():
     server.stop()
 
 
+@pytest.fixture(scope="module", params=BUILDS)
+def build(request):
+    """Each test that starts the filter runs once with each build of it."""
+    return request.param
+
+
 class RunningEnvoy:
+    # The build of the filter it runs, when `start_envoy` started it.
+    build = None
+
     def __init__(self, envoy, port, admin_port):
         self.envoy = envoy
         self.port = port
@@ -39,10 +48,13 @@ def launch():
 
 
 @pytest.fixture(scope="module")
-def start_envoy(launch, upstream):
-    """Starts Envoy with the filter and a plugin configuration, in front of the echo API."""
+def start_envoy(launch, upstream, build):
+    """Starts Envoy with the filter (of each build) and a plugin
+    configuration, in front of the echo API."""
 
     def start(plugin_config, **options):
-        return launch(lambda port, admin: envoy_yaml(plugin_config, port, admin, upstream.port, **options))
+        running = launch(lambda port, admin: envoy_yaml(plugin_config, port, admin, upstream.port, build=build, **options))
+        running.build = build
+        return running
 
     return start

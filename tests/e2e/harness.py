@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 ENVOY = str(VENV_BIN / "envoy")
 WASM = ROOT / "target/wasm32-wasip1/release/proxy_allowlist.wasm"
+NATIVE = ROOT / "target/release/libproxy_allowlist.so"
+# The two builds of the filter: the Proxy-Wasm module and the native Envoy module.
+BUILDS = ("wasm", "native")
 CLI = ROOT / "target/release/proxy-allowlist"
 ECHO = ROOT / "tools/echo_upstream.py"
 
@@ -70,31 +73,48 @@ class Upstream:
         self.process.wait(timeout=10)
 
 
-def filter_yaml(plugin_config, indent, plugin_name="proxy_allowlist"):
-    """The Wasm filter entry; `plugin_config` None leaves `configuration` out."""
-    lines = [
-        "- name: envoy.filters.http.wasm",
-        "  typed_config:",
-        '    "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm',
-        "    config:",
-        f"      name: {plugin_name}",
-        "      root_id: proxy_allowlist",
-        "      failure_policy: FAIL_CLOSED",
-        "      vm_config:",
-        "        vm_id: proxy_allowlist",
-        "        runtime: envoy.wasm.runtime.v8",
-        "        code:",
-        f"          local: {{filename: {json.dumps(str(WASM))}}}",
-    ]
+# The filter's type in Envoy, for each build.
+FILTER_TYPES = {
+    "wasm": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+    "native": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter",
+}
+
+
+def filter_config(plugin_config, build="wasm", plugin_name="proxy_allowlist", module=None):
+    """The filter's `typed_config` for `build` (with `module` instead of the
+    built one); `plugin_config` None leaves its configuration out."""
     if plugin_config is not None:
         text = plugin_config if isinstance(plugin_config, str) else json.dumps(plugin_config)
-        lines += [
-            "      configuration:",
-            '        "@type": type.googleapis.com/google.protobuf.StringValue',
-            f"        value: {json.dumps(text)}",
-        ]
-    pad = " " * indent
-    return "\n".join(pad + line for line in lines)
+        configuration = {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": text}
+    if build == "native":
+        native = {
+            "@type": FILTER_TYPES["native"],
+            "dynamic_module_config": {"module": {"local": {"filename": str(module or NATIVE)}}},
+            "filter_name": plugin_name,
+        }
+        if plugin_config is not None:
+            native["filter_config"] = configuration
+        return native
+    wasm = {
+        "name": plugin_name,
+        "root_id": "proxy_allowlist",
+        "failure_policy": "FAIL_CLOSED",
+        "vm_config": {
+            "vm_id": "proxy_allowlist",
+            "runtime": "envoy.wasm.runtime.v8",
+            "code": {"local": {"filename": str(module or WASM)}},
+        },
+    }
+    if plugin_config is not None:
+        wasm["configuration"] = configuration
+    return {"@type": FILTER_TYPES["wasm"], "config": wasm}
+
+
+def filter_yaml(plugin_config, indent, plugin_name="proxy_allowlist", build="wasm"):
+    """The filter entry, as a list item of http_filters (JSON is YAML)."""
+    name = "proxy_allowlist" if build == "native" else "envoy.filters.http.wasm"
+    entry = {"name": name, "typed_config": filter_config(plugin_config, build, plugin_name)}
+    return " " * indent + "- " + json.dumps(entry)
 
 
 def shipped_log_format():
@@ -126,49 +146,24 @@ def decision_record(entry):
     return None
 
 
-WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
-
-
-def ecds_resource(plugin_config, module=WASM):
+def ecds_resource(plugin_config, module=None, build="wasm"):
     """The filter as an ECDS resource file (a DiscoveryResponse) that Envoy watches."""
-    return json.dumps(
-        {
-            "resources": [
-                {
-                    "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
-                    "name": "proxy_allowlist",
-                    "typed_config": {
-                        "@type": WASM_TYPE,
-                        "config": {
-                            "name": "proxy_allowlist",
-                            "root_id": "proxy_allowlist",
-                            "failure_policy": "FAIL_CLOSED",
-                            "vm_config": {
-                                "vm_id": "proxy_allowlist",
-                                "runtime": "envoy.wasm.runtime.v8",
-                                "code": {"local": {"filename": str(module)}},
-                            },
-                            "configuration": {
-                                "@type": "type.googleapis.com/google.protobuf.StringValue",
-                                "value": json.dumps(plugin_config),
-                            },
-                        },
-                    },
-                }
-            ]
-        },
-        indent=1,
-    )
+    resource = {
+        "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+        "name": "proxy_allowlist",
+        "typed_config": filter_config(plugin_config, build, module=module),
+    }
+    return json.dumps({"resources": [resource]}, indent=1)
 
 
-def publish(path, plugin_config):
+def publish(path, plugin_config, build="wasm"):
     """Replaces the ECDS resource file atomically, as a control plane would."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(ecds_resource(plugin_config))
+    temporary.write_text(ecds_resource(plugin_config, build=build))
     os.replace(temporary, path)
 
 
-def ecds_filter_yaml(resource_path, indent):
+def ecds_filter_yaml(resource_path, indent, build="wasm"):
     """The filter slot, filled from `resource_path` and refilled when it changes."""
     lines = [
         "- name: proxy_allowlist",
@@ -178,7 +173,7 @@ def ecds_filter_yaml(resource_path, indent):
         "      path_config_source:",
         f"        path: {json.dumps(str(resource_path))}",
         f"        watched_directory: {{path: {json.dumps(str(Path(resource_path).parent))}}}",
-        f'    type_urls: ["{WASM_TYPE}"]',
+        f'    type_urls: ["{FILTER_TYPES[build]}"]',
     ]
     pad = " " * indent
     return "\n".join(pad + line for line in lines)
@@ -253,12 +248,18 @@ def envoy_yaml(
     direct_response=False,
     filters_before="",
     proxy_protocol=False,
+    build="wasm",
+    routes="",
 ):
-    """One listener on 127.0.0.1 and ::1, the filter, then the echo upstream.
-    With `ecds_path`, the filter comes from that ECDS resource file instead;
-    `filters_before` is YAML for HTTP filters that run before it (indented
-    as list items under http_filters)."""
-    the_filter = ecds_filter_yaml(ecds_path, 10) if ecds_path else filter_yaml(plugin_config, 10)
+    """One listener on 127.0.0.1 and ::1, the filter of `build`, then the
+    echo upstream. With `ecds_path`, the filter comes from that ECDS resource
+    file instead; `filters_before` is YAML for HTTP filters that run before
+    it (indented as list items under http_filters); `routes` is YAML for
+    routes before the catch-all one (indented as list items under routes)."""
+    if ecds_path:
+        the_filter = ecds_filter_yaml(ecds_path, 10, build)
+    else:
+        the_filter = filter_yaml(plugin_config, 10, build=build)
     if filters_before:
         the_filter = filters_before.rstrip("\n") + "\n" + the_filter
     return f"""{listener_head("api", port, admin_port, proxy_protocol)}
@@ -269,7 +270,7 @@ def envoy_yaml(
             virtual_hosts:
             - name: api
               domains: ["*"]
-              routes:
+              routes:{routes}
               - match: {{prefix: "/"}}
                 {DIRECT_RESPONSE if direct_response else "route: {cluster: upstream}"}
           http_filters:
@@ -327,7 +328,17 @@ def load_balancer_yaml(port, admin_port, backend_port, bind_address, add_real_ip
 """
 
 
-def stats(admin_port, prefix="wasmcustom.proxy_allowlist."):
+# Where each build's counters are in Envoy's stats, before `<filter name>.<counter>`.
+COUNTERS = {"wasm": "wasmcustom.proxy_allowlist.", "native": "dynamicmodulescustom.proxy_allowlist."}
+
+
+def counters(admin_port, build, plugin_name="proxy_allowlist"):
+    """The filter's counters, as {counter name: value}."""
+    prefix = f"{COUNTERS[build]}{plugin_name}."
+    return {name.removeprefix(prefix): value for name, value in stats(admin_port, prefix).items()}
+
+
+def stats(admin_port, prefix=COUNTERS["wasm"]):
     """Envoy's counters whose names start with `prefix`, as {name: value}."""
     with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/stats?filter=^{prefix}", timeout=5) as answer:
         lines = answer.read().decode().splitlines()
@@ -368,7 +379,10 @@ class Envoy:
             "--log-level",
             "warn",
             "--component-log-level",
-            "wasm:info",
+            "wasm:info,dynamic_modules:info",
+            # Access-log files get their lines within 0.1 s, not Envoy's 10 s.
+            "--file-flush-interval-msec",
+            "100",
             *extra,
         ]
 

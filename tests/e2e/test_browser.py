@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from harness import free_port, stats, wait_for
+from harness import counters, free_port, wait_for
 
 POLICY = {"domains": {"mode": "listed", "allowed": [{"domain": "app.example.com"}]}}
 
@@ -93,8 +93,7 @@ def test_what_a_page_can_read_of_a_denial(start_envoy, page_server, tmp_path):
     # A preflighted call: the OPTIONS preflight itself is judged and denied,
     # so the browser never sends the call.
     assert results["preflighted"] == {"error": "TypeError: Failed to fetch"}
-    prefix = "wasmcustom.proxy_allowlist.proxy_allowlist."
     wait_for(
-        lambda: stats(exposed.admin_port).get(prefix + "denied.domain") == 2,
+        lambda: counters(exposed.admin_port, exposed.build).get("denied.domain") == 2,
         what="the preflight counted as a denial",
     )

@@ -1,6 +1,6 @@
-"""The bypass corpus (tests/corpus/) through the CLI and real Envoy. The
-engine runs the same cases natively and on wasm32-wasip1
-(src/engine/corpus_tests.rs); the four paths must agree."""
+"""The bypass corpus (tests/corpus/) through the CLI and real Envoy, with
+each build of the filter. The engine runs the same cases natively and on
+wasm32-wasip1 (src/engine/corpus_tests.rs); the five paths must agree."""
 
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -34,12 +34,14 @@ def test_request_cases_through_the_cli(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def envoys(launch, upstream):
+def envoys(launch, upstream, build):
     """One Envoy per corpus policy. The filter must see X-Forwarded-For as
     the client sent it, so Envoy does not append the peer here."""
     return {
         name: launch(
-            lambda port, admin, policy=policy: envoy_yaml(policy, port, admin, upstream.port, skip_xff_append=True)
+            lambda port, admin, policy=policy: envoy_yaml(
+                policy, port, admin, upstream.port, skip_xff_append=True, build=build
+            )
         )
         for name, policy in REQUESTS["policies"].items()
     }
@@ -72,8 +74,8 @@ def test_request_cases_through_real_envoy(envoys):
     assert len(rejected_by_envoy) < 10, f"most denials must be the filter's own: {rejected_by_envoy}"
 
 
-def envoy_validate(config):
-    envoy = Envoy(envoy_yaml(config, free_port(), free_port(), free_port()))
+def envoy_validate(config, build):
+    envoy = Envoy(envoy_yaml(config, free_port(), free_port(), free_port(), build=build))
     try:
         return envoy.validate()
     finally:
@@ -86,10 +88,10 @@ def config_text(case):
     return case["raw"] if "raw" in case else json.dumps(case["config"])
 
 
-def test_configuration_cases_through_validate_and_envoy():
+def test_configuration_cases_through_validate_and_envoy(build):
     cases = CONFIGS["cases"]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        envoy_results = list(pool.map(lambda case: envoy_validate(config_text(case)), cases))
+        envoy_results = list(pool.map(lambda case: envoy_validate(config_text(case), build), cases))
     wrong = []
     for index, (case, (envoy_code, envoy_log)) in enumerate(zip(cases, envoy_results)):
         cli_code, _, cli_err = run_cli("validate", "-", stdin=config_text(case))
@@ -102,4 +104,6 @@ def test_configuration_cases_through_validate_and_envoy():
                 wrong.append(f"case {index} ({case['why']}): cli {cli_code}: {cli_err}")
             if envoy_code == 0 or "configuration rejected" not in envoy_log:
                 wrong.append(f"case {index} ({case['why']}): envoy accepted it")
+            elif expected not in envoy_log:
+                wrong.append(f"case {index} ({case['why']}): envoy did not log {expected!r}")
     assert not wrong, "\n".join(wrong)

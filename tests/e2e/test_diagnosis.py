@@ -9,7 +9,16 @@ import json
 import socket
 import time
 
+import pytest
+
 from harness import load_balancer_yaml, proxy_line, run_cli, stats, wait_for
+
+
+@pytest.fixture(scope="module")
+def build():
+    """The Wasm build only, for now."""
+    return "wasm"
+
 
 LB_ADDRESS = "127.0.0.10"
 SECOND_LB = "127.0.0.11"

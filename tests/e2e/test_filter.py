@@ -176,9 +176,9 @@ def test_an_explicit_empty_object_allows_everything_and_warns(start_envoy):
 
 
 @pytest.mark.parametrize("plugin_config", [None, "", " \n "], ids=["no configuration", "empty", "whitespace"])
-def test_no_configuration_is_refused_not_allow_all(upstream, plugin_config):
+def test_no_configuration_is_refused_not_allow_all(upstream, build, plugin_config):
     # What a WasmPlugin without pluginConfig (or one dropped on the way) sends.
-    envoy = Envoy(envoy_yaml(plugin_config, free_port(), free_port(), upstream.port))
+    envoy = Envoy(envoy_yaml(plugin_config, free_port(), free_port(), upstream.port, build=build))
     try:
         code, log = envoy.run_to_exit()
         assert code != 0
@@ -193,12 +193,12 @@ def test_a_single_listed_list_decides_alone(start_envoy):
     assert_denied(request(envoy.port, [GOOD], source="127.0.0.2"), SOURCE_IP)
 
 
-def test_envoy_refuses_an_invalid_configuration_and_names_the_field(upstream):
+def test_envoy_refuses_an_invalid_configuration_and_names_the_field(upstream, build):
     config = {
         "source_ips": {"mode": "listed", "allowed": [{"ip": "10.0.0.1/8"}]},
         "domains": {"mode": "listed", "allowed": [{"domain": "*.com"}]},
     }
-    envoy = Envoy(envoy_yaml(config, free_port(), free_port(), upstream.port))
+    envoy = Envoy(envoy_yaml(config, free_port(), free_port(), upstream.port, build=build))
     try:
         code, log = envoy.run_to_exit()
         assert code != 0

@@ -1,7 +1,8 @@
-"""gRPC callers get a gRPC answer: Envoy turns the filter's 403 into
-PERMISSION_DENIED with the JSON error as its message (the filter does not
-read content-type for it), checked with a real gRPC client through Envoy to
-a real gRPC server."""
+"""gRPC callers get a gRPC answer: PERMISSION_DENIED with the JSON error as
+its message (UNIMPLEMENTED for `deny_status: 404`), checked with a real gRPC
+client through Envoy to a real gRPC server. Envoy converts the Wasm build's
+reply itself; the native build names the status, which Envoy 1.40 would
+otherwise send as OK."""
 
 import json
 from concurrent import futures
@@ -31,11 +32,23 @@ def grpc_upstream():
     server.stop(grace=None)
 
 
+POLICY = {"domains": {"mode": "listed", "allowed": [{"domain": "app.example.com"}]}}
+
+
+def open_channel(launch, grpc_upstream, build, policy):
+    envoy = launch(lambda port, admin: envoy_yaml(policy, port, admin, grpc_upstream, upstream_http2=True, build=build))
+    return grpc.insecure_channel(f"127.0.0.1:{envoy.port}")
+
+
 @pytest.fixture(scope="module")
-def channel(launch, grpc_upstream):
-    policy = {"domains": {"mode": "listed", "allowed": [{"domain": "app.example.com"}]}}
-    envoy = launch(lambda port, admin: envoy_yaml(policy, port, admin, grpc_upstream, upstream_http2=True))
-    with grpc.insecure_channel(f"127.0.0.1:{envoy.port}") as channel:
+def channel(launch, grpc_upstream, build):
+    with open_channel(launch, grpc_upstream, build, POLICY) as channel:
+        yield channel
+
+
+@pytest.fixture(scope="module")
+def hidden_channel(launch, grpc_upstream, build):
+    with open_channel(launch, grpc_upstream, build, {**POLICY, "deny_status": 404}) as channel:
         yield channel
 
 
@@ -53,3 +66,10 @@ def test_a_denied_call_gets_permission_denied_and_the_json_error(channel):
         call(channel, "https://evil.example.net")
     assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert json.loads(denied.value.details()) == {"code": "PERMISSION_DENIED", "message": DOMAIN}
+
+
+def test_a_hidden_api_answers_a_denied_call_as_a_missing_method(hidden_channel):
+    with pytest.raises(grpc.RpcError) as denied:
+        call(hidden_channel, "https://evil.example.net")
+    assert denied.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert call(hidden_channel, "https://app.example.com") == b"echo:hello"

@@ -6,7 +6,7 @@ refused while the previous policy keeps serving."""
 import threading
 import time
 
-from harness import publish, request, stats, wait_for
+from harness import counters, publish, request, stats, wait_for
 
 A, B = "https://a.example.com", "https://b.example.com"
 X, Y = "127.0.0.2", "127.0.0.3"
@@ -58,20 +58,20 @@ class Load:
             thread.join()
 
 
-def test_live_update_under_load(start_envoy, tmp_path):
+def test_live_update_under_load(start_envoy, build, tmp_path):
     resource = tmp_path / "proxy_allowlist.json"
-    publish(resource, OLD)
+    publish(resource, OLD, build)
     envoy = start_envoy(None, ecds_path=resource)
     assert request(envoy.port, [("Origin", A)], source=X).status == 200
 
     load = Load(envoy.port)
     try:
         time.sleep(1.0)
-        publish(resource, NEW)
+        publish(resource, NEW, build)
         wait_for(lambda: request(envoy.port, [("Origin", B)], source=Y).status == 200, what="the new policy")
         time.sleep(1.0)
         bad = {**NEW, "source_ips": {"mode": "listed", "allowed": [{"ip": "10.0.0.1/8"}]}}
-        publish(resource, bad)
+        publish(resource, bad, build)
         prefix = "extension_config_discovery.http_filter.proxy_allowlist."
         wait_for(lambda: stats(envoy.admin_port, prefix).get(prefix + "config_fail", 0) >= 1, what="the refusal")
         time.sleep(1.0)
@@ -94,10 +94,7 @@ def test_live_update_under_load(start_envoy, tmp_path):
     assert request(envoy.port, [("Origin", B)], source=Y).status == 200
     assert request(envoy.port, [("Origin", A)], source=X).status == 403
     assert 'source_ips.allowed[0].ip: "10.0.0.1/8" has host bits set' in envoy.log()
-    wait_for(
-        lambda: stats(envoy.admin_port).get("wasmcustom.proxy_allowlist.proxy_allowlist.policies_rejected", 0) >= 1,
-        what="the rejected-policy counter",
-    )
+    wait_for(lambda: counters(envoy.admin_port, build).get("policies_rejected", 0) >= 1, what="the rejected-policy counter")
 
 
 def many_projects(changing_domain, count=2000, broken=None):
@@ -118,9 +115,9 @@ def many_projects(changing_domain, count=2000, broken=None):
     return {"projects": {"from": {"header": "x-project-id"}, "policies": policies}}
 
 
-def test_one_project_changes_under_load_and_the_others_stay_put(start_envoy, tmp_path):
+def test_one_project_changes_under_load_and_the_others_stay_put(start_envoy, build, tmp_path):
     resource = tmp_path / "proxy_allowlist.json"
-    publish(resource, many_projects("a.example.com"))
+    publish(resource, many_projects("a.example.com"), build)
     envoy = start_envoy(None, ecds_path=resource)
     results, running = [], [True]
 
@@ -138,10 +135,10 @@ def test_one_project_changes_under_load_and_the_others_stay_put(start_envoy, tmp
         thread.start()
     try:
         time.sleep(1.0)
-        publish(resource, many_projects("b.example.com"))
+        publish(resource, many_projects("b.example.com"), build)
         wait_for(lambda: request(envoy.port, [("x-project-id", "changing"), ("Origin", B)]).status == 200, what="the change")
         time.sleep(0.5)
-        publish(resource, many_projects("a.example.com", broken="p7"))
+        publish(resource, many_projects("a.example.com", broken="p7"), build)
         prefix = "extension_config_discovery.http_filter.proxy_allowlist."
         wait_for(lambda: stats(envoy.admin_port, prefix).get(prefix + "config_fail", 0) >= 1, what="the refusal")
         time.sleep(0.5)

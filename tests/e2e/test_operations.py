@@ -3,7 +3,7 @@ deny_status, and what the filter logs."""
 
 import urllib.request
 
-from harness import decision_record, log_entries, request, stats, wait_for
+from harness import counters, decision_record, log_entries, request, wait_for
 
 LISTS = {
     "domains": {"mode": "listed", "allowed": [{"name": "Web app", "domain": "app.example.com"}]},
@@ -11,15 +11,17 @@ LISTS = {
 }
 GOOD = ("Origin", "https://app.example.com")
 EVIL = ("Origin", "https://evil.example.net")
-PREFIX = "wasmcustom.proxy_allowlist.proxy_allowlist."
+# Where Prometheus finds each build's counters.
+PROMETHEUS = {"wasm": "proxy_allowlist_proxy_allowlist_", "native": "envoy_dynamicmodulescustom_proxy_allowlist_proxy_allowlist_"}
 
 
 def counters_reach(envoy, expected):
-    """Waits until every expected counter has its value (they are flushed once a second)."""
+    """Waits until every expected counter has its value (the Wasm build
+    flushes them once a second)."""
 
     def reached():
-        found = stats(envoy.admin_port)
-        return found if all(found.get(PREFIX + name) == value for name, value in expected.items()) else None
+        found = counters(envoy.admin_port, envoy.build)
+        return found if all(found.get(name) == value for name, value in expected.items()) else None
 
     return wait_for(reached, what=f"counters {expected}")
 
@@ -58,12 +60,12 @@ def test_counters_by_reason_in_stats_and_prometheus(start_envoy):
         envoy,
         {"allowed": 2, "denied.domain": 2, "denied.source_ip": 2, "denied.both": 0, "calling_site_unusable": 1},
     )
-    assert found[PREFIX + "policies_loaded"] >= 1
-    assert found[PREFIX + "policies_rejected"] == 0
+    assert found["policies_loaded"] >= 1
+    assert found["policies_rejected"] == 0
     with urllib.request.urlopen(f"http://127.0.0.1:{envoy.admin_port}/stats/prometheus", timeout=5) as answer:
         prometheus = answer.read().decode()
-    # Envoy drops the wasmcustom. prefix for Prometheus.
-    assert "proxy_allowlist_proxy_allowlist_denied_source_ip{} 2" in prometheus.splitlines()
+    # Envoy drops the wasmcustom. prefix for Prometheus, and adds envoy_ to a dynamic module's.
+    assert f"{PROMETHEUS[envoy.build]}denied_source_ip{{}} 2" in prometheus.splitlines()
 
 
 def logged(log, count):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from harness import ECHO, ROOT, Envoy, decision_record, free_port, request, run_cli, stats, wait_for, wait_for_port
+from harness import ECHO, ROOT, Envoy, counters, decision_record, free_port, log_entries, request, run_cli, wait_for, wait_for_port
 
 SHOP = ("Origin", "https://shop.example.com")
 EVIL = ("Origin", "https://evil.example.net")
@@ -134,17 +134,26 @@ HEADER_TO_METADATA = """          - name: envoy.filters.http.header_to_metadata
               - header: x-tenant
                 on_header_present: {metadata_namespace: example.auth, key: project, type: STRING}
                 remove: true
+              - header: x-tenant-number
+                on_header_present: {metadata_namespace: example.auth, key: project, type: NUMBER}
+                remove: true
 """
 
 
-def test_projects_from_metadata_an_earlier_filter_wrote(start_envoy):
+def test_projects_from_metadata_an_earlier_filter_wrote(start_envoy, tmp_path):
     source = {"metadata": {"namespace": "example.auth", "key": "project"}}
-    envoy = start_envoy(projects(source), filters_before=HEADER_TO_METADATA)
+    log = tmp_path / "access.log"
+    envoy = start_envoy(projects(source), filters_before=HEADER_TO_METADATA, access_log=log)
     assert reached(request(envoy.port, [("x-tenant", "checkout-web"), SHOP]))
     assert denied(request(envoy.port, [("x-tenant", "checkout-web"), EVIL]), "domain is allowlisted")
     assert reached(request(envoy.port, [("x-tenant", "partner-sync"), EVIL], source="127.0.0.7"))
-    assert denied(request(envoy.port, [SHOP]), UNKNOWN), "no metadata"
+    assert denied(request(envoy.port, [SHOP], path="/none"), UNKNOWN), "no metadata"
     assert denied(request(envoy.port, [("x-tenant", "nope"), SHOP]), UNKNOWN), "not listed"
+    assert denied(request(envoy.port, [("x-tenant-number", "42"), SHOP], path="/number"), UNKNOWN), "not a string"
+    # Why the project is unknown, as the access log tells it.
+    entries = wait_for(lambda: len(log_entries(log)) == 6 and log_entries(log), what="6 log lines")
+    unknown = {e["path"]: decision_record(e)["project_unknown"] for e in entries if e["path"] in ("/none", "/number")}
+    assert unknown == {"/none": "missing", "/number": "malformed"}
 
 
 def test_an_unknown_project_under_deny_and_under_allow(start_envoy):
@@ -156,10 +165,10 @@ def test_an_unknown_project_under_deny_and_under_allow(start_envoy):
         assert response.json()["code"] == "PERMISSION_DENIED"
         assert reached(request(allow.port, headers)), headers
     assert denied(request(allow.port, [("x-project-id", "checkout-web"), EVIL]), "domain is allowlisted")
-    counters = wait_for(lambda: (s := stats(deny.admin_port)).get("wasmcustom.proxy_allowlist.proxy_allowlist.denied.unknown_project") == 3 and s, what="counters")
-    assert counters["wasmcustom.proxy_allowlist.proxy_allowlist.project_unknown"] == 3
-    counters = wait_for(lambda: (s := stats(allow.admin_port)).get("wasmcustom.proxy_allowlist.proxy_allowlist.project_unknown") == 3 and s, what="counters")
-    assert counters.get("wasmcustom.proxy_allowlist.proxy_allowlist.denied.unknown_project", 0) == 0
+    found = wait_for(lambda: (c := counters(deny.admin_port, deny.build)).get("denied.unknown_project") == 3 and c, what="counters")
+    assert found["project_unknown"] == 3
+    found = wait_for(lambda: (c := counters(allow.admin_port, allow.build)).get("project_unknown") == 3 and c, what="counters")
+    assert found.get("denied.unknown_project", 0) == 0
 
 
 def test_the_cli_finds_the_project_the_same_way(tmp_path):
