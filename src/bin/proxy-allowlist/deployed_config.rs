@@ -1,6 +1,7 @@
 //! Finding the policy in the files users deploy: a plain policy (JSON), an
 //! Envoy bootstrap (YAML or JSON) with the Wasm filter or the native
-//! dynamic-module filter, an ECDS resource file, or an Istio `WasmPlugin`.
+//! dynamic-module filter (and routes' own policies for it), an ECDS
+//! resource file, or an Istio `WasmPlugin`.
 //! Where Envoy or Istio would read a file differently from a plain walk
 //! (several YAML documents, YAML tags, duplicate keys, two ECDS resources),
 //! the file is refused rather than guessed at; settings that would let
@@ -11,14 +12,17 @@ use serde_json::Value;
 /// Type names, whatever the type URL's prefix (Envoy takes any).
 const WASM_FILTER: &str = "envoy.extensions.filters.http.wasm.v3.Wasm";
 const NATIVE_FILTER: &str = "envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
+const NATIVE_ROUTE_FILTER: &str =
+    "envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute";
 const STRING_VALUE: &str = "google.protobuf.StringValue";
 const TYPED_STRUCTS: [&str; 2] = ["xds.type.v3.TypedStruct", "udpa.type.v1.TypedStruct"];
 
 /// The configuration of one filter found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundPolicy {
-    /// The filter's name (`config.name`, `filter_name`, the WasmPlugin's name),
-    /// or `None` for a plain policy file.
+    /// The filter's name (`config.name`, `filter_name`, the WasmPlugin's name,
+    /// `route:<name or match>` for a route's own policy), or `None` for a
+    /// plain policy file.
     pub filter: Option<String>,
     /// The policy's bytes, as the filter would receive them.
     pub bytes: Vec<u8>,
@@ -198,6 +202,7 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                 });
                 return Ok(());
             }
+            collect_route_policies(object, found)?;
             if object.get("kind").and_then(Value::as_str) == Some("WasmPlugin") {
                 let spec = object.get("spec");
                 found.push(FoundPolicy {
@@ -216,6 +221,35 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
         Value::Array(items) => items.iter().try_for_each(|child| collect(child, found)),
         _ => Ok(()),
     }
+}
+
+/// The native filter's policies that a route (or a virtual host) carries
+/// for itself, named `route:` and the route's name, or its match.
+fn collect_route_policies(
+    object: &serde_json::Map<String, Value>,
+    found: &mut Vec<FoundPolicy>,
+) -> Result<(), String> {
+    let Some(Value::Object(per_filter)) = object.get("typed_per_filter_config") else {
+        return Ok(());
+    };
+    let matched = object
+        .get("match")
+        .and_then(|m| m.get("prefix").or(m.get("path")));
+    let place = object
+        .get("name")
+        .or(matched)
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    for config in per_filter.values() {
+        if type_name(config.get("@type")) == Some(NATIVE_ROUTE_FILTER) {
+            found.push(FoundPolicy {
+                filter: Some(format!("route:{place}")),
+                bytes: string_value(config.get("filter_config"), "filter_config")?,
+                problems: Vec::new(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Istio hands pluginConfig to the filter as JSON, and nothing at all when
@@ -355,6 +389,21 @@ static_resources:
         assert!(internal.bytes.is_empty(), "no configuration at all");
         assert!(internal.problems[0].starts_with("failure_policy: FAIL_OPEN"));
         assert!(find_policy(ENVOY.as_bytes(), Some("other")).is_err());
+    }
+
+    #[test]
+    fn a_routes_own_policy_is_found_by_its_route() {
+        let envoy = r#"{"static_resources": {"filters": [
+            {"@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter",
+             "filter_name": "edge", "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": "{}"}}],
+          "routes": [{"match": {"prefix": "/partner"}, "typed_per_filter_config": {"edge": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute",
+            "filter_name": "edge", "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue",
+            "value": "{\"dry_run\": true}"}}}}]}}"#;
+        let error = find_policy(envoy.as_bytes(), None).unwrap_err();
+        assert!(error.contains("\"edge\", \"route:/partner\""), "{error}");
+        let route = find_policy(envoy.as_bytes(), Some("route:/partner")).unwrap();
+        assert_eq!(route.bytes, br#"{"dry_run": true}"#);
     }
 
     #[test]
