@@ -83,11 +83,11 @@ valgrind:
 e2e: $(VENV_READY) wasm native cli chromium valgrind
 	$(PY) -m pytest tests/e2e tests/work -q
 
-# Envoy CPU per request next to RBAC, Lua, a no-op Wasm filter and filters
+# Envoy CPU per request (both builds) next to RBAC, Lua, a no-op Wasm filter and filters
 # that make one host call each; many projects in Envoy (load time, memory, a
 # change under load); the engine natively. Writes BENCHMARKS.md. Not part of
 # `make test`: it prints numbers, the tests check behaviour.
-bench: $(VENV_READY) wasm
+bench: $(VENV_READY) wasm native
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	cargo build --release --target wasm32-wasip1 --example noop_filter --example host_call_filter
 	cargo build --profile release-speed --target wasm32-wasip1 --lib

@@ -1,7 +1,8 @@
-"""`make bench`: what proxy-allowlist costs inside Envoy, next to Envoy's
-native RBAC filter holding the same policy, a Lua filter, a Wasm filter that
-does nothing (the floor every Proxy-Wasm filter pays) and Wasm filters that
-make one kind of host call each (what each call costs above the floor).
+"""`make bench`: what proxy-allowlist costs inside Envoy, as a Wasm module
+and as a native dynamic module, next to Envoy's native RBAC filter holding
+the same policy, a Lua filter, a Wasm filter that does nothing (the floor
+every Proxy-Wasm filter pays) and Wasm filters that make one kind of host
+call each (what each call costs above the floor).
 
 One Envoy per variant (--concurrency 1, the same direct_response route,
 loopback only). Variants are measured in interleaved rounds (A B C ... A B
@@ -47,6 +48,8 @@ HOST_CALL = EXAMPLES / "host_call_filter_stripped.wasm"
 # stripped like the release one.
 MODULE_OPT3_BUILT = ROOT / "target/wasm32-wasip1/release-speed/proxy_allowlist.wasm"
 MODULE_OPT3 = ROOT / "target/wasm32-wasip1/release-speed/proxy_allowlist_stripped.wasm"
+# The native build (`make native`), for Envoy 1.40 only.
+NATIVE = ROOT / "target/release/libproxy_allowlist.so"
 
 # Envoy's worker on one core, the load client on the other.
 ENVOY_CPU, WRK_CPU = "0", "1"
@@ -86,7 +89,7 @@ def ours(size, condition, module=MODULE, v6=False, **settings):
         "condition": condition,
         "max_entries": max(size, 25),
     }
-    return wasm_filter(module, json.dumps(config))
+    return filter_for(module, json.dumps(config))
 
 
 def project(i):
@@ -101,9 +104,26 @@ def project(i):
     }
 
 
-def ours_projects(count):
+def ours_projects(count, module=MODULE):
     policies = {f"p{i}": project(i) for i in range(count)}
-    return wasm_filter(MODULE, json.dumps({"projects": {"from": {"header": "x-project-id"}, "policies": policies}}))
+    return filter_for(module, json.dumps({"projects": {"from": {"header": "x-project-id"}, "policies": policies}}))
+
+
+def filter_for(module, configuration):
+    """Our filter from `module`: the Wasm filter, or the native one."""
+    return native_filter(configuration) if module == NATIVE else wasm_filter(module, configuration)
+
+
+def native_filter(configuration):
+    return {
+        "name": "proxy_allowlist",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter",
+            "dynamic_module_config": {"module": {"local": {"filename": str(NATIVE)}}},
+            "filter_name": "bench",
+            "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": configuration},
+        },
+    }
 
 
 def wasm_filter(module, configuration=None):
@@ -331,6 +351,16 @@ def variants():
                 "proxy-allowlist, 1 project of 3+3", projects=PROJECTS),
         Variant(f"proxy-allowlist, {PROJECTS:,} projects of 3+3, always the same one", [ours_projects(PROJECTS)], "",
                 ALLOWED_IP, 200, "proxy-allowlist, 1 project of 3+3", projects=PROJECTS, asked=1),
+        # The native build (a dynamic module), against RBAC on the same policy.
+        Variant("proxy-allowlist native 25+25 and", [ours(25, "and", NATIVE)], a25, ALLOWED_IP, 200, r),
+        Variant("proxy-allowlist native 25+25 and, denied by domain", [ours(25, "and", NATIVE)], DENIED_ORIGIN,
+                ALLOWED_IP, 403, "RBAC 25+25 and, denied by domain"),
+        Variant("proxy-allowlist native 25+25 and, denied by IP", [ours(25, "and", NATIVE)], a25, DENIED_IP, 403,
+                "RBAC 25+25 and, denied by IP"),
+        Variant("proxy-allowlist native 10k+10k and", [ours(10_000, "and", NATIVE)], a10k, ALLOWED_IP, 200,
+                "RBAC 10k+10k and"),
+        Variant(f"proxy-allowlist native, {PROJECTS:,} projects of 3+3", [ours_projects(PROJECTS, NATIVE)], "",
+                ALLOWED_IP, 200, r, projects=PROJECTS),
     ]
 
 
@@ -478,13 +508,15 @@ def main():
         "adds time). *Tax* is Envoy CPU per request above the same route with no filter. "
         "*÷ floor* compares it with the no-op Proxy-Wasm filter (the cost of being a Wasm filter at all); "
         "*÷ compared* with the variant named: Envoy's native RBAC filter holding the equivalent policy "
-        "(the allowed values last in each list), or another of ours. "
+        "(the allowed values last in each list), or another of ours. *native* variants run the native "
+        "build (a dynamic module) instead of the Wasm module. "
         "The client address comes from X-Forwarded-For (use_remote_address: false) for every variant alike; "
         f"the projects variants ask about a random project of the {PROJECTS:,} on every request.\n\n"
         f"{result}\n\n"
         "What one host call costs above the floor (a filter that makes only that call):\n\n"
         f"{prices}\n\n"
-        f"Release module: {size:,} bytes; built with opt-level 3: {MODULE_OPT3.stat().st_size:,} bytes.\n",
+        f"Release module: {size:,} bytes; built with opt-level 3: {MODULE_OPT3.stat().st_size:,} bytes; "
+        f"native module: {NATIVE.stat().st_size:,} bytes.\n",
     )
 
 
