@@ -353,6 +353,8 @@ def variants():
                 ALLOWED_IP, 200, "proxy-allowlist, 1 project of 3+3", projects=PROJECTS, asked=1),
         # The native build (a dynamic module), against RBAC on the same policy.
         Variant("proxy-allowlist native 25+25 and", [ours(25, "and", NATIVE)], a25, ALLOWED_IP, 200, r),
+        Variant("proxy-allowlist native 25+25 and, record_decisions denied",
+                [ours(25, "and", NATIVE, record_decisions="denied")], a25, ALLOWED_IP, 200, r),
         Variant("proxy-allowlist native 25+25 and, denied by domain", [ours(25, "and", NATIVE)], DENIED_ORIGIN,
                 ALLOWED_IP, 403, "RBAC 25+25 and, denied by domain"),
         Variant("proxy-allowlist native 25+25 and, denied by IP", [ours(25, "and", NATIVE)], a25, DENIED_IP, 403,
