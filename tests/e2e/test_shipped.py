@@ -33,7 +33,7 @@ SHIPPED = ROOT / "envoy/envoy.yaml"
 WASM_RELATIVE = "target/wasm32-wasip1/release/proxy_allowlist.wasm"
 
 
-@pytest.mark.parametrize("config", ["envoy.yaml", "envoy-live-policy.yaml"])
+@pytest.mark.parametrize("config", ["envoy.yaml", "envoy-live-policy.yaml", "envoy-native.yaml"])
 def test_shipped_configurations_serve_the_readme_examples(config):
     port, admin_port, upstream_port = free_port(), free_port(), free_port()
     text = (ROOT / "envoy" / config).read_text()
@@ -72,7 +72,7 @@ def test_every_shipped_envoy_configuration_logs_the_same_json_lines():
             for manager in listener["filter_chains"][0]["filters"]:
                 for log in manager["typed_config"].get("access_log", []):
                     formats[path.name] = log["typed_config"]["log_format"]["json_format"]
-    assert set(formats) >= {"envoy.yaml", "envoy-projects.yaml", "envoy-live-policy.yaml"}
+    assert set(formats) >= {"envoy.yaml", "envoy-projects.yaml", "envoy-live-policy.yaml", "envoy-native.yaml"}
     for name, log_format in formats.items():
         assert log_format == shipped_log_format(), name
 
