@@ -300,19 +300,32 @@ impl ConfigHandle<'_> {
     }
 
     /// Adds `by` to a counter this configuration defined.
-    pub fn increment_counter(&mut self, id: CounterId, by: u64) -> bool {
-        // SAFETY: `raw` is alive for the hook (above); `id` came from this
-        // configuration; no labels.
-        let result = unsafe {
-            envoy_dynamic_module_callback_http_filter_config_increment_counter(
+    pub fn increment_counter(&mut self, id: CounterId, by: u64) {
+        // SAFETY: `raw` is the configuration of the running config_new hook.
+        unsafe {
+            increment(
+                envoy_dynamic_module_callback_http_filter_config_increment_counter,
                 self.raw,
-                id.0,
-                std::ptr::null(),
-                0,
+                id,
                 by,
-            )
-        };
-        result == METRICS_SUCCESS
+            );
+        }
+    }
+}
+
+/// The signature both counter increments share: the configuration's (at
+/// load) and a stream's filter's (per request).
+type Increment = unsafe extern "C" fn(*mut c_void, usize, *const ModuleBuffer, usize, u64) -> u32;
+
+/// Adds `by` to an unlabelled counter; a refused increment is dropped
+/// (metrics never stop the filter).
+///
+/// SAFETY (caller): `raw` is the object `callback` takes, alive for the
+/// running hook, and belongs to the configuration that defined `id`.
+unsafe fn increment(callback: Increment, raw: *mut c_void, id: CounterId, by: u64) {
+    // SAFETY: forwarded; no labels (null, 0).
+    unsafe {
+        callback(raw, id.0, std::ptr::null(), 0, by);
     }
 }
 
@@ -492,24 +505,24 @@ impl FilterHandle<'_> {
     }
 
     /// Adds `by` to a counter of this filter's configuration.
-    pub fn increment_counter(&mut self, id: CounterId, by: u64) -> bool {
+    pub fn increment_counter(&mut self, id: CounterId, by: u64) {
         // SAFETY: `raw` is the filter of the running hook, made from the
-        // configuration that defined `id`; no labels.
-        let result = unsafe {
-            envoy_dynamic_module_callback_http_filter_increment_counter(
+        // configuration that defined `id`.
+        unsafe {
+            increment(
+                envoy_dynamic_module_callback_http_filter_increment_counter,
                 self.raw,
-                id.0,
-                std::ptr::null(),
-                0,
+                id,
                 by,
-            )
-        };
-        result == METRICS_SUCCESS
+            );
+        }
     }
 
     /// Stores `value` as filter state under `key` (an access log prints it
-    /// with `%FILTER_STATE(key:PLAIN)%`). False if Envoy refused.
-    pub fn set_filter_state(&mut self, key: &str, value: &[u8]) -> bool {
+    /// with `%FILTER_STATE(key:PLAIN)%`). Envoy refuses only a key that is
+    /// already read-only; the request goes on without its record then, as
+    /// in the Wasm build.
+    pub fn set_filter_state(&mut self, key: &str, value: &[u8]) {
         // SAFETY: `raw` is the filter of the running hook; Envoy copies both
         // buffers during the call.
         unsafe {
@@ -517,7 +530,7 @@ impl FilterHandle<'_> {
                 self.raw,
                 ModuleBuffer::new(key.as_bytes()),
                 ModuleBuffer::new(value),
-            )
+            );
         }
     }
 
