@@ -178,7 +178,8 @@ const FEWEST_WALKS: u32 = 20;
 /// What the filter remembers between requests to diagnose without a host
 /// call on most of them: a sampling count, a tally of walks, and when it
 /// last warned. Time is in the glue's ticks (seconds). One per Wasm VM (per
-/// worker), so each worker warns at most once a minute.
+/// worker), so each worker warns at most once a minute; the native build
+/// keeps one per configuration.
 #[derive(Debug, Default)]
 pub struct TopologyWatch {
     requests: u32,

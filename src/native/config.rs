@@ -6,6 +6,7 @@ use crate::engine::{load_policy, Counter, Policy};
 use crate::load_log::{log_loaded, log_rejected};
 
 use super::abi::{ConfigHandle, CounterId};
+use super::topology::Watch;
 
 pub struct FilterConfig {
     pub policy: Policy,
@@ -14,6 +15,7 @@ pub struct FilterConfig {
     /// the key the Wasm build's records have, so that one access-log format
     /// (`%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%`) serves both builds.
     pub state_key: String,
+    pub watch: Watch,
 }
 
 impl FilterConfig {
@@ -33,6 +35,7 @@ impl FilterConfig {
                     policy: loaded.policy,
                     counters,
                     state_key: format!("wasm.{filter_name}"),
+                    watch: Watch::new(),
                 })
             }
             Err(errors) => {

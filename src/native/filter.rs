@@ -1,13 +1,14 @@
 //! One request: the policy (the route's own, or the filter's) reads what it
-//! needs through Envoy's callbacks, then the decision is counted and
-//! recorded, and the request goes on or is answered, as in the Wasm build.
+//! needs through Envoy's callbacks, the topology watch looks at it, then the
+//! decision is counted and recorded, and the request goes on or is
+//! answered, as in the Wasm build.
 
 use log::debug;
 
 use super::abi::FilterHandle;
 use super::config::FilterConfig;
 use super::grpc::grpc_status;
-use crate::engine::{Answer, Fetched, HostRead, RequestValues};
+use crate::engine::{Answer, Counter, Fetched, HostRead, RequestValues};
 
 /// Whether the request goes on to the next filter.
 pub enum Iteration {
@@ -41,13 +42,17 @@ impl RequestValues for StreamValues<'_, '_> {
 }
 
 pub fn on_request_headers(config: &FilterConfig, envoy: &mut FilterHandle<'_>) -> Iteration {
-    let (decision, answer) = {
+    let (decision, answer, looks_like_proxy) = {
         let policy = envoy
             .route_config()
             .map_or(&config.policy, |route| &route.policy);
-        policy.answer(&mut StreamValues(envoy))
+        let mut values = StreamValues(envoy);
+        let (decision, answer) = policy.answer(&mut values);
+        let looks_like_proxy = config.watch.after_request(policy, &decision, &mut values);
+        (decision, answer, looks_like_proxy)
     };
-    for counter in decision.counters() {
+    let proxy = looks_like_proxy.then_some(Counter::ClientAddressLooksLikeProxy);
+    for counter in decision.counters().chain(proxy) {
         if let Some(id) = config.counters.id(counter) {
             envoy.increment_counter(id, 1);
         }

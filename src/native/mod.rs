@@ -11,3 +11,4 @@ mod config;
 mod filter;
 mod grpc;
 mod logger;
+mod topology;
