@@ -37,8 +37,9 @@ impl RequestValues for HostCallValues {
                 host_abi::property(format!("request\0headers\0{name}").as_bytes())
             }
             HostRead::SourceAddress => host_abi::property(SOURCE_ADDRESS_PATH),
-            // A string value comes as its bytes; any other kind as bytes no
-            // project id has.
+            // A string comes as its bytes, a number as its 8 bytes and a
+            // boolean as one, with no kind: a number whose 8 bytes spell a
+            // project id would be read as that id (the README says so).
             HostRead::Metadata { namespace, key } => host_abi::property(
                 format!("metadata\0filter_metadata\0{namespace}\0{key}").as_bytes(),
             ),

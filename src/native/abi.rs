@@ -28,7 +28,7 @@ use std::ffi::{c_char, c_void, CStr};
 use std::marker::PhantomData;
 use std::sync::RwLock;
 
-use super::config::{FilterConfig, RouteConfig};
+use super::config::{FilterConfig, RouteConfig, RoutePolicy};
 use super::filter::{on_request_headers, Iteration};
 use super::logger;
 
@@ -486,22 +486,25 @@ impl FilterHandle<'_> {
                 .any(|name| unsafe { envoy_bytes(name) } == key.as_bytes())
     }
 
-    /// The configuration of the request's route for this filter, when the
-    /// route has one and this module made it.
-    pub fn route_config(&self) -> Option<&RouteConfig> {
+    /// The policy the request's route carries for this filter, if any.
+    pub fn route_policy(&self) -> RoutePolicy<'_> {
         // SAFETY: `raw` is the filter of the running hook.
         let pointer =
             unsafe { envoy_dynamic_module_callback_get_most_specific_route_config(self.raw) };
-        if pointer.is_null() || !route_configs().contains(&(pointer as usize)) {
-            // None, or one another module made: never read.
-            return None;
+        if pointer.is_null() {
+            return RoutePolicy::None;
+        }
+        if !route_configs().contains(&(pointer as usize)) {
+            // Another module made it (the route names another copy or
+            // version of the file): never read.
+            return RoutePolicy::Unreadable;
         }
         // SAFETY: a registered pointer is a live `Box<RouteConfig>` from
         // `on_http_filter_per_route_config_new` (its destroy hook
         // unregisters it first). The stream holds its route, which owns it,
         // for the hook; the borrow of `self` ends it before any callback
         // that changes the stream.
-        Some(unsafe { &*pointer.cast::<RouteConfig>() })
+        RoutePolicy::Own(unsafe { &*pointer.cast::<RouteConfig>() })
     }
 
     /// Adds `by` to a counter of this filter's configuration.

@@ -2,6 +2,8 @@
 //! and a route's own policy (`typed_per_filter_config`): loaded, checked and
 //! logged as the Wasm build does, or refused.
 
+use std::sync::atomic::AtomicBool;
+
 use crate::engine::{load_policy, Counter, Policy};
 use crate::load_log::{log_loaded, log_rejected};
 
@@ -16,6 +18,8 @@ pub struct FilterConfig {
     /// (`%FILTER_STATE(wasm.proxy_allowlist:PLAIN)%`) serves both builds.
     pub state_key: String,
     pub watch: Watch,
+    /// Whether a request on a route whose policy cannot be read was logged.
+    pub unreadable_route_logged: AtomicBool,
 }
 
 impl FilterConfig {
@@ -36,6 +40,7 @@ impl FilterConfig {
                     counters,
                     state_key: format!("wasm.{filter_name}"),
                     watch: Watch::new(),
+                    unreadable_route_logged: AtomicBool::new(false),
                 })
             }
             Err(errors) => {
@@ -45,6 +50,18 @@ impl FilterConfig {
             }
         }
     }
+}
+
+/// What the request's route says about the policy that judges it.
+pub enum RoutePolicy<'a> {
+    /// Nothing: the filter's policy judges.
+    None,
+    /// Its own policy, which judges in place of the filter's.
+    Own(&'a RouteConfig),
+    /// A policy another module made: the route's `dynamic_module_config`
+    /// names another file (a copy, or another version) than the filter's.
+    /// Envoy hands it over all the same, and this module cannot read it.
+    Unreadable,
 }
 
 /// A route's own policy: it judges the route's requests in place of the

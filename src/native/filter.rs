@@ -3,10 +3,12 @@
 //! decision is counted and recorded, and the request goes on or is
 //! answered, as in the Wasm build.
 
-use log::debug;
+use std::sync::atomic::Ordering;
+
+use log::{debug, error};
 
 use super::abi::FilterHandle;
-use super::config::FilterConfig;
+use super::config::{FilterConfig, RoutePolicy};
 use super::grpc::grpc_status;
 use crate::engine::{Answer, Counter, Fetched, HostRead, RequestValues};
 
@@ -31,7 +33,7 @@ impl RequestValues for StreamValues<'_, '_> {
             }
             HostRead::SourceAddress => self.0.source_address().map(<[u8]>::to_vec),
             // A value of another kind, as no bytes at all (which no project
-            // id is): the Wasm build gets bytes no project id has.
+            // id is: malformed). The Wasm build cannot tell the kinds apart.
             HostRead::Metadata { namespace, key } => match self.0.metadata_string(namespace, key) {
                 Some(value) => Some(value.to_vec()),
                 None => self.0.metadata_has_key(namespace, key).then(Vec::new),
@@ -43,9 +45,11 @@ impl RequestValues for StreamValues<'_, '_> {
 
 pub fn on_request_headers(config: &FilterConfig, envoy: &mut FilterHandle<'_>) -> Iteration {
     let (decision, answer, looks_like_proxy) = {
-        let policy = envoy
-            .route_config()
-            .map_or(&config.policy, |route| &route.policy);
+        let policy = match envoy.route_policy() {
+            RoutePolicy::None => &config.policy,
+            RoutePolicy::Own(route) => &route.policy,
+            RoutePolicy::Unreadable => return refuse_unreadable_route(config, envoy),
+        };
         let mut values = StreamValues(envoy);
         let (decision, answer) = policy.answer(&mut values);
         let looks_like_proxy = config.watch.after_request(policy, &decision, &mut values);
@@ -69,12 +73,49 @@ pub fn on_request_headers(config: &FilterConfig, envoy: &mut FilterHandle<'_>) -
             }
             Iteration::Continue
         }
-        Answer::Reply { mut reply, details } => {
-            if let Some(status) = grpc_status(envoy.request_header("content-type"), reply.status) {
-                reply.headers.push(("grpc-status", status.to_string()));
-            }
-            envoy.send_response(reply.status, &reply.headers, reply.body, &details);
-            Iteration::Stop
+        Answer::Reply { reply, details } => {
+            send_reply(envoy, reply.status, reply.headers, reply.body, &details)
         }
     }
+}
+
+/// Answers the request; a gRPC caller gets the `grpc-status` Envoy would
+/// have derived from `status`.
+fn send_reply(
+    envoy: &mut FilterHandle<'_>,
+    status: u16,
+    mut headers: Vec<(&'static str, String)>,
+    body: &str,
+    details: &str,
+) -> Iteration {
+    if let Some(grpc) = grpc_status(envoy.request_header("content-type"), status) {
+        headers.push(("grpc-status", grpc.to_string()));
+    }
+    envoy.send_response(status, &headers, body, details);
+    Iteration::Stop
+}
+
+/// The answer when the route's own policy cannot be read: the route meant
+/// to be judged by it, and the filter's policy may be looser, so the
+/// request is refused as if the filter were down (503), never judged by
+/// the wrong policy.
+fn refuse_unreadable_route(config: &FilterConfig, envoy: &mut FilterHandle<'_>) -> Iteration {
+    if !config.unreadable_route_logged.swap(true, Ordering::Relaxed) {
+        error!(
+            "proxy-allowlist: a route's policy for this filter was loaded by another copy of the \
+             module (its dynamic_module_config names another file): the route's requests get 503 \
+             until the route names the same file as the filter"
+        );
+    }
+    let headers = vec![
+        ("content-type", "application/json".to_string()),
+        ("cache-control", "no-store".to_string()),
+    ];
+    send_reply(
+        envoy,
+        503,
+        headers,
+        r#"{"code":"UNAVAILABLE","message":"The route's allowlist could not be read."}"#,
+        "proxy_allowlist_route_policy_unreadable",
+    )
 }

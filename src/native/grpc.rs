@@ -6,16 +6,17 @@
 //! caller would read success. The module names the status itself, as Envoy
 //! would have derived it.
 
-/// The `grpc-status` a denial answered with `http_status` must carry, when
+/// The `grpc-status` a reply with `http_status` must carry, when
 /// the request's `content_type` is gRPC's.
 pub fn grpc_status(content_type: Option<&[u8]>, http_status: u16) -> Option<&'static str> {
     if !content_type.is_some_and(is_grpc) {
         return None;
     }
-    // Envoy's httpToGrpcStatus for the statuses a denial can have.
+    // Envoy's httpToGrpcStatus for the statuses the filter answers with.
     Some(match http_status {
         403 => "7",  // PERMISSION_DENIED
         404 => "12", // UNIMPLEMENTED, as for a route that does not exist
+        503 => "14", // UNAVAILABLE: a route's policy cannot be read
         _ => "2",    // UNKNOWN
     })
 }
@@ -40,6 +41,7 @@ mod tests {
             grpc_status(Some(b"application/grpc+proto"), 404),
             Some("12")
         );
+        assert_eq!(grpc_status(Some(b"application/grpc"), 503), Some("14"));
     }
 
     #[test]

@@ -3,6 +3,7 @@ build it was written for, and routes that carry their own policy. (Both
 builds pass every other end-to-end test.)"""
 
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -41,21 +42,21 @@ def test_the_module_runs_only_in_the_envoy_it_was_built_for():
     assert "deprecated" not in log.lower(), log
 
 
-def per_route(policy):
+def per_route(policy, module=NATIVE):
     """A route's own configuration of the native filter."""
     return {
         "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute",
-        "dynamic_module_config": {"module": {"local": {"filename": str(NATIVE)}}},
+        "dynamic_module_config": {"module": {"local": {"filename": str(module)}}},
         "filter_name": "proxy_allowlist",
         "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": json.dumps(policy)},
     }
 
 
-def partner_route(policy):
+def partner_route(policy, module=NATIVE):
     route = {
         "match": {"prefix": "/partner"},
         "route": {"cluster": "upstream"},
-        "typed_per_filter_config": {"proxy_allowlist": per_route(policy)},
+        "typed_per_filter_config": {"proxy_allowlist": per_route(policy, module)},
     }
     return "\n              - " + json.dumps(route)
 
@@ -116,3 +117,26 @@ def test_envoy_refuses_a_route_whose_policy_is_invalid(upstream):
         assert 'configuration rejected, 1 error(s): source_ips.allowed[0].ip: "10.0.0.1/8" has host bits set' in log
     finally:
         envoy.stop()
+
+
+def test_a_route_whose_policy_another_copy_of_the_module_loaded_is_refused(launch, upstream, tmp_path):
+    """Envoy loads a route naming another file (an upgrade half rolled out)
+    as another module and hands its policy to this one, which cannot read
+    it: the route's requests get 503, never the filter's looser policy."""
+    copy = tmp_path / "v2" / "libproxy_allowlist.so"
+    copy.parent.mkdir()
+    shutil.copy(NATIVE, copy)
+    log = tmp_path / "access.log"
+    envoy = launch(
+        lambda port, admin: envoy_yaml(
+            LISTENER_POLICY, port, admin, upstream.port, build="native", routes=partner_route(PARTNER_POLICY, copy), access_log=log
+        )
+    )
+    # The filter's policy would let this in; the route's would not.
+    refused = request(envoy.port, [SHOP], source="127.0.0.2", path="/partner/sync")
+    assert refused.status == 503, refused.body
+    assert refused.json()["code"] == "UNAVAILABLE"
+    assert reached(request(envoy.port, [SHOP], source="127.0.0.2"))
+    entries = wait_for(lambda: [e for e in log_entries(log) if e["path"] == "/partner/sync"])
+    assert entries[0]["details"] == "proxy_allowlist_route_policy_unreadable"
+    assert "names the same file as the filter" in envoy.log()
