@@ -361,8 +361,13 @@ def variants():
                 "RBAC 25+25 and, denied by IP"),
         Variant("proxy-allowlist native 10k+10k and", [ours(10_000, "and", NATIVE)], a10k, ALLOWED_IP, 200,
                 "RBAC 10k+10k and"),
+        Variant("proxy-allowlist native, 1 project of 3+3", [ours_projects(1, NATIVE)], "", ALLOWED_IP, 200, r,
+                projects=1),
         Variant(f"proxy-allowlist native, {PROJECTS:,} projects of 3+3", [ours_projects(PROJECTS, NATIVE)], "",
-                ALLOWED_IP, 200, r, projects=PROJECTS),
+                ALLOWED_IP, 200, "proxy-allowlist native, 1 project of 3+3", projects=PROJECTS),
+        Variant(f"proxy-allowlist native, {PROJECTS:,} projects of 3+3, always the same one",
+                [ours_projects(PROJECTS, NATIVE)], "", ALLOWED_IP, 200, "proxy-allowlist native, 1 project of 3+3",
+                projects=PROJECTS, asked=1),
     ]
 
 

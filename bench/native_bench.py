@@ -14,7 +14,9 @@ from report import write_section  # noqa: E402
 
 
 def cargo_bench(name, *args):
-    result = subprocess.run(["cargo", "bench", "--bench", name, "--", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(["cargo", "bench", "--bench", name, "--", *args], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"cargo bench --bench {name} failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result.stdout
 
 
