@@ -71,18 +71,24 @@ impl Counter {
 
     /// The full stat name; Envoy adds its own `wasmcustom.` prefix.
     pub fn stat_name(self, plugin: &str) -> String {
-        let plugin: String = plugin
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("proxy_allowlist.{plugin}.{}", self.name())
+        format!("{}{}", stat_prefix(plugin), self.name())
     }
+}
+
+/// What every stat name of a plugin (or native filter) starts with:
+/// `proxy_allowlist.<plugin>.`, the name made safe for stats.
+pub fn stat_prefix(plugin: &str) -> String {
+    let plugin: String = plugin
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("proxy_allowlist.{plugin}.")
 }
 
 impl Decision {

@@ -29,7 +29,7 @@ pub use answer::Answer;
 pub use calling_site::{CallingSite, DomainSource, SiteReading, Unusable};
 pub use client_ip::{AddressProblem, ClientIp, HowFound};
 pub use config::{load_policy, FieldError, LoadedPolicy, DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES};
-pub use counters::Counter;
+pub use counters::{stat_prefix, Counter};
 pub use decision::{Decision, DenyReason, DomainCheck, IpCheck, ProjectOutcome};
 pub use deny_response::LocalReply;
 pub use diagnosis::{Diagnosis, TopologyWatch, SAMPLE_EVERY};

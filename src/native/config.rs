@@ -4,7 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::{load_policy, Counter, Policy};
+use crate::engine::{load_policy, stat_prefix, Counter, Policy};
 use crate::load_log::{log_loaded, log_rejected};
 
 use super::abi::{ConfigHandle, CounterId};
@@ -96,6 +96,9 @@ impl RouteConfig {
 /// the configuration goes.
 pub struct Counters {
     ids: [Option<CounterId>; Counter::ALL.len()],
+    /// Native only: requests refused because their route's policy could
+    /// not be read (`route_policy_unreadable`).
+    pub route_policy_unreadable: Option<CounterId>,
 }
 
 impl Counters {
@@ -103,6 +106,10 @@ impl Counters {
     fn define(envoy: &mut ConfigHandle<'_>, filter_name: &str) -> Counters {
         Counters {
             ids: Counter::ALL.map(|counter| envoy.define_counter(&counter.stat_name(filter_name))),
+            route_policy_unreadable: envoy.define_counter(&format!(
+                "{}route_policy_unreadable",
+                stat_prefix(filter_name)
+            )),
         }
     }
 

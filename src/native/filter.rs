@@ -107,15 +107,22 @@ fn refuse_unreadable_route(config: &FilterConfig, envoy: &mut FilterHandle<'_>) 
              until the route names the same file as the filter"
         );
     }
-    let headers = vec![
-        ("content-type", "application/json".to_string()),
-        ("cache-control", "no-store".to_string()),
-    ];
+    if let Some(id) = config.counters.route_policy_unreadable {
+        envoy.increment_counter(id, 1);
+    }
+    let mut headers = vec![("cache-control", "no-store".to_string())];
+    // An API hidden behind 404 denials says nothing about an allowlist.
+    let body = if config.policy.deny_status == 404 {
+        ""
+    } else {
+        headers.insert(0, ("content-type", "application/json".to_string()));
+        r#"{"code":"UNAVAILABLE","message":"The route's allowlist could not be read."}"#
+    };
     send_reply(
         envoy,
         503,
         headers,
-        r#"{"code":"UNAVAILABLE","message":"The route's allowlist could not be read."}"#,
+        body,
         "proxy_allowlist_route_policy_unreadable",
     )
 }

@@ -140,3 +140,17 @@ def test_a_route_whose_policy_another_copy_of_the_module_loaded_is_refused(launc
     entries = wait_for(lambda: [e for e in log_entries(log) if e["path"] == "/partner/sync"])
     assert entries[0]["details"] == "proxy_allowlist_route_policy_unreadable"
     assert "names the same file as the filter" in envoy.log()
+    assert counters(envoy.admin_port, "native")["route_policy_unreadable"] == 1
+
+
+def test_an_api_hidden_behind_404_says_nothing_of_an_unreadable_route_policy(launch, upstream, tmp_path):
+    copy = tmp_path / "libproxy_allowlist.so"
+    shutil.copy(NATIVE, copy)
+    hidden = {**LISTENER_POLICY, "deny_status": 404}
+    envoy = launch(
+        lambda port, admin: envoy_yaml(
+            hidden, port, admin, upstream.port, build="native", routes=partner_route(PARTNER_POLICY, copy)
+        )
+    )
+    refused = request(envoy.port, [SHOP], source="127.0.0.2", path="/partner/sync")
+    assert (refused.status, refused.body) == (503, b"")
