@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use smol_str::SmolStr;
+
 use super::grammar::authority::parse_authority;
 use super::grammar::host::HostKind;
 use super::grammar::ows::trim_ows;
@@ -105,7 +107,8 @@ impl fmt::Display for ProjectProblem {
 pub struct ProjectDirectory {
     pub source: ProjectSource,
     pub unknown: UnknownProject,
-    ids: FastMap<Box<str>, u32>,
+    /// Ids of up to 23 bytes are kept in the table itself.
+    ids: FastMap<SmolStr, u32>,
 }
 
 impl ProjectDirectory {
@@ -118,7 +121,7 @@ impl ProjectDirectory {
     }
 
     pub fn add(&mut self, id: &str, index: u32) {
-        self.ids.insert(id.into(), index);
+        self.ids.insert(SmolStr::new(id), index);
     }
 
     pub fn index_of(&self, id: &str) -> Option<u32> {
