@@ -31,25 +31,42 @@ impl Policy {
     /// The reply to a request denied for `reason`. Reads `Origin` only when
     /// denials are exposed to browsers.
     pub fn local_reply(&self, reason: DenyReason, request: &mut impl RequestValues) -> LocalReply {
+        let mut reply = self.reply(self.deny_status, reason.details(), reason.body());
+        if self.cors_expose_denials {
+            if let Some(origin) = readable_origin(request) {
+                reply.headers.push(("access-control-allow-origin", origin));
+                reply.headers.push(("vary", "Origin".to_string()));
+            }
+        }
+        reply
+    }
+
+    /// The 503 for a request that cannot be judged (the native build: its
+    /// route's own policy was loaded by another module). Fails closed, and
+    /// says as little as a denial does.
+    pub fn unjudgeable_reply(&self, details: &'static str) -> LocalReply {
+        self.reply(503, details, UNJUDGEABLE_BODY)
+    }
+
+    /// A reply with `body`, which an API hidden behind 404 denials
+    /// (`deny_status: 404`) leaves out, with its content type.
+    fn reply(&self, status: u16, details: &'static str, body: &'static str) -> LocalReply {
         let hidden = self.deny_status == 404;
         let mut headers = vec![("cache-control", "no-store".to_string())];
         if !hidden {
             headers.insert(0, ("content-type", "application/json".to_string()));
         }
-        if self.cors_expose_denials {
-            if let Some(origin) = readable_origin(request) {
-                headers.push(("access-control-allow-origin", origin));
-                headers.push(("vary", "Origin".to_string()));
-            }
-        }
         LocalReply {
-            status: self.deny_status,
-            details: reason.details(),
+            status,
+            details,
             headers,
-            body: if hidden { "" } else { reason.body() },
+            body: if hidden { "" } else { body },
         }
     }
 }
+
+const UNJUDGEABLE_BODY: &str =
+    r#"{"code":"UNAVAILABLE","message":"The route's allowlist could not be read."}"#;
 
 /// The request's `Origin`, when it is one well-formed origin a page can be told about.
 fn readable_origin(request: &mut impl RequestValues) -> Option<String> {
@@ -131,5 +148,25 @@ mod tests {
             assert_eq!(body["message"], reason.message());
             assert_eq!(body.as_object().unwrap().len(), 2);
         }
+    }
+
+    #[test]
+    fn an_unjudgeable_request_gets_a_503_that_a_hidden_api_keeps_bare() {
+        let policy = |config: &str| {
+            crate::engine::load_policy(config.as_bytes())
+                .unwrap()
+                .policy
+        };
+        let reply = policy("{}").unjudgeable_reply("why");
+        assert_eq!((reply.status, reply.details), (503, "why"));
+        let body: serde_json::Value = serde_json::from_str(reply.body).unwrap();
+        assert_eq!(body["code"], "UNAVAILABLE");
+        assert_eq!(
+            reply.headers[0],
+            ("content-type", "application/json".to_string())
+        );
+        let hidden = policy(r#"{"deny_status": 404}"#).unjudgeable_reply("why");
+        assert_eq!((hidden.status, hidden.body), (503, ""));
+        assert_eq!(hidden.headers, [("cache-control", "no-store".to_string())]);
     }
 }

@@ -10,7 +10,7 @@ use log::{debug, error};
 use super::abi::FilterHandle;
 use super::config::{FilterConfig, RoutePolicy};
 use super::grpc::grpc_status;
-use crate::engine::{Answer, Counter, Fetched, HostRead, RequestValues};
+use crate::engine::{Answer, Counter, Fetched, HostRead, LocalReply, RequestValues};
 
 /// Whether the request goes on to the next filter.
 pub enum Iteration {
@@ -73,25 +73,17 @@ pub fn on_request_headers(config: &FilterConfig, envoy: &mut FilterHandle<'_>) -
             }
             Iteration::Continue
         }
-        Answer::Reply { reply, details } => {
-            send_reply(envoy, reply.status, reply.headers, reply.body, &details)
-        }
+        Answer::Reply { reply, details } => send_reply(envoy, reply, &details),
     }
 }
 
 /// Answers the request; a gRPC caller gets the `grpc-status` Envoy would
 /// have derived from `status`.
-fn send_reply(
-    envoy: &mut FilterHandle<'_>,
-    status: u16,
-    mut headers: Vec<(&'static str, String)>,
-    body: &str,
-    details: &str,
-) -> Iteration {
-    if let Some(grpc) = grpc_status(envoy.request_header("content-type"), status) {
-        headers.push(("grpc-status", grpc.to_string()));
+fn send_reply(envoy: &mut FilterHandle<'_>, mut reply: LocalReply, details: &str) -> Iteration {
+    if let Some(grpc) = grpc_status(envoy.request_header("content-type"), reply.status) {
+        reply.headers.push(("grpc-status", grpc.to_string()));
     }
-    envoy.send_response(status, &headers, body, details);
+    envoy.send_response(reply.status, &reply.headers, reply.body, details);
     Iteration::Stop
 }
 
@@ -110,19 +102,9 @@ fn refuse_unreadable_route(config: &FilterConfig, envoy: &mut FilterHandle<'_>) 
     if let Some(id) = config.counters.route_policy_unreadable {
         envoy.increment_counter(id, 1);
     }
-    let mut headers = vec![("cache-control", "no-store".to_string())];
-    // An API hidden behind 404 denials says nothing about an allowlist.
-    let body = if config.policy.deny_status == 404 {
-        ""
-    } else {
-        headers.insert(0, ("content-type", "application/json".to_string()));
-        r#"{"code":"UNAVAILABLE","message":"The route's allowlist could not be read."}"#
-    };
-    send_reply(
-        envoy,
-        503,
-        headers,
-        body,
-        "proxy_allowlist_route_policy_unreadable",
-    )
+    let reply = config
+        .policy
+        .unjudgeable_reply("proxy_allowlist_route_policy_unreadable");
+    let details = reply.details;
+    send_reply(envoy, reply, details)
 }
