@@ -1,10 +1,13 @@
 //! The watch for a proxy the configuration does not account for
-//! (`engine::TopologyWatch`), in the native build. One per configuration,
-//! shared by every worker: a request that finds it busy is left out of the
-//! tally and the sample. Its clock is seconds since the configuration
-//! loaded, and the walks are weighed on the first request of each second,
-//! where the Wasm build has a tick.
+//! (`engine::TopologyWatch`), in the native build. The Wasm build has one
+//! per worker (each worker has its own VM); here each configuration has a
+//! few, and each worker thread keeps to one of them, so requests on
+//! different workers never contend for one lock. A request that finds its
+//! watch busy is left out of the tally and the sample. The clock is seconds
+//! since the configuration loaded, and the walks are weighed on the first
+//! request of each second, where the Wasm build has a tick.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -12,9 +15,27 @@ use log::warn;
 
 use crate::engine::{Decision, Policy, RequestValues, TopologyWatch};
 
+/// How many watches a configuration has: more than Envoy has workers on
+/// most machines; threads beyond share them.
+const WATCHES: usize = 16;
+
 pub struct Watch {
     started: Instant,
-    state: Mutex<State>,
+    states: [Padded; WATCHES],
+}
+
+/// A watch on a cache line of its own, so workers do not share one.
+#[repr(align(128))]
+#[derive(Default)]
+struct Padded(Mutex<State>);
+
+/// The watch the calling thread keeps to.
+fn thread_slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % WATCHES;
+    }
+    SLOT.with(|slot| *slot)
 }
 
 #[derive(Default)]
@@ -28,7 +49,7 @@ impl Watch {
     pub fn new() -> Watch {
         Watch {
             started: Instant::now(),
-            state: Mutex::default(),
+            states: Default::default(),
         }
     }
 
@@ -40,7 +61,10 @@ impl Watch {
         decision: &Decision,
         request: &mut impl RequestValues,
     ) -> bool {
-        let Ok(mut state) = self.state.try_lock() else {
+        let Some(Padded(watch)) = self.states.get(thread_slot()) else {
+            return false;
+        };
+        let Ok(mut state) = watch.try_lock() else {
             return false;
         };
         let now = self.started.elapsed().as_secs();
