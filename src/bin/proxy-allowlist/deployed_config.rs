@@ -14,6 +14,9 @@ const WASM_FILTER: &str = "envoy.extensions.filters.http.wasm.v3.Wasm";
 const NATIVE_FILTER: &str = "envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
 const NATIVE_ROUTE_FILTER: &str =
     "envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute";
+/// A route's wrapper around a filter's route configuration, which can also
+/// turn the filter off for the route (`disabled: true`).
+const ROUTE_FILTER_CONFIG: &str = "envoy.config.route.v3.FilterConfig";
 const STRING_VALUE: &str = "google.protobuf.StringValue";
 const TYPED_STRUCTS: [&str; 2] = ["xds.type.v3.TypedStruct", "udpa.type.v1.TypedStruct"];
 
@@ -45,11 +48,12 @@ pub fn find_policy(bytes: &[u8], filter: Option<&str>) -> Result<FoundPolicy, St
             }),
         };
     };
-    let mut found = Vec::new();
+    let mut walk = Walk::default();
     for document in &documents {
         check_ecds_resources(document)?;
-        collect(document, &mut found)?;
+        collect(document, &mut walk)?;
     }
+    let found = walk.found_with_route_problems();
     let names = || {
         found
             .iter()
@@ -162,10 +166,78 @@ fn type_name(value: Option<&Value>) -> Option<&str> {
     Some(url.rsplit('/').next().unwrap_or(url))
 }
 
+/// What walking the documents finds.
+#[derive(Default)]
+struct Walk {
+    found: Vec<FoundPolicy>,
+    /// For each of `found`, its name in `http_filters`, the key a route's
+    /// `typed_per_filter_config` uses for it (when the file shows it).
+    listed_as: Vec<Option<String>>,
+    /// Every name in an `http_filters` list.
+    http_filters: Vec<String>,
+    /// Routes' own policies: their index in `found`, and their key.
+    route_keys: Vec<(usize, String)>,
+    /// Routes that turn a filter off: its key, and the route.
+    disabled: Vec<(String, String)>,
+}
+
+impl Walk {
+    fn push(&mut self, policy: FoundPolicy) {
+        self.found.push(policy);
+        self.listed_as.push(None);
+    }
+
+    /// The policies, with the problems only the whole file shows: a route
+    /// that turns a filter off, and a route policy under a key no filter
+    /// has (Envoy ignores it: the filter's own policy judges the route).
+    fn found_with_route_problems(mut self) -> Vec<FoundPolicy> {
+        for (key, place) in &self.disabled {
+            for (policy, name) in self.found.iter_mut().zip(&self.listed_as) {
+                if name.as_deref() == Some(key.as_str()) {
+                    policy.problems.push(format!(
+                        "route {place} turns this filter off (FilterConfig disabled: true): its requests bypass the allowlist; remove it"
+                    ));
+                }
+            }
+        }
+        if !self.http_filters.is_empty() {
+            for (index, key) in &self.route_keys {
+                if !self.http_filters.contains(key) {
+                    let names = self.http_filters.join(", ");
+                    if let Some(policy) = self.found.get_mut(*index) {
+                        policy.problems.push(format!(
+                            "typed_per_filter_config key {key:?} is no filter's name in http_filters ({names}): Envoy ignores this policy, and the filter's own judges the route; use the filter's name"
+                        ));
+                    }
+                }
+            }
+        }
+        self.found
+    }
+}
+
 /// Every filter configuration under `value`.
-fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
+fn collect(value: &Value, walk: &mut Walk) -> Result<(), String> {
     match value {
         Value::Object(object) => {
+            if let Some(Value::Array(filters)) = object.get("http_filters") {
+                let names = filters.iter().filter_map(|f| f.get("name")?.as_str());
+                walk.http_filters.extend(names.map(str::to_string));
+            }
+            if let (Some(Value::String(name)), Some(config)) =
+                (object.get("name"), object.get("typed_config"))
+            {
+                // An http_filters entry: what it holds is listed under its name.
+                let first = walk.found.len();
+                collect(config, walk)?;
+                for listed in walk.listed_as.iter_mut().skip(first) {
+                    listed.get_or_insert_with(|| name.clone());
+                }
+                return object
+                    .iter()
+                    .filter(|(key, _)| *key != "typed_config")
+                    .try_for_each(|(_, child)| collect(child, walk));
+            }
             let kind = type_name(object.get("@type"));
             if kind.is_some_and(|k| TYPED_STRUCTS.contains(&k)) {
                 // A filter written as a TypedStruct: its value is the filter.
@@ -173,12 +245,12 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                 if let (Some(inner), Some(Value::Object(fields))) = (inner, object.get("value")) {
                     let mut filter = fields.clone();
                     filter.insert("@type".into(), Value::String(inner.into()));
-                    return collect(&Value::Object(filter), found);
+                    return collect(&Value::Object(filter), walk);
                 }
             }
             if kind == Some(WASM_FILTER) {
                 let config = object.get("config");
-                found.push(FoundPolicy {
+                walk.push(FoundPolicy {
                     filter: config
                         .and_then(|c| c.get("name"))
                         .and_then(Value::as_str)
@@ -192,7 +264,7 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                 return Ok(());
             }
             if kind == Some(NATIVE_FILTER) {
-                found.push(FoundPolicy {
+                walk.push(FoundPolicy {
                     filter: object
                         .get("filter_name")
                         .and_then(Value::as_str)
@@ -202,10 +274,10 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                 });
                 return Ok(());
             }
-            collect_route_policies(object, found)?;
+            collect_route_policies(object, walk)?;
             if object.get("kind").and_then(Value::as_str) == Some("WasmPlugin") {
                 let spec = object.get("spec");
-                found.push(FoundPolicy {
+                walk.push(FoundPolicy {
                     filter: object
                         .get("metadata")
                         .and_then(|m| m.get("name"))
@@ -216,18 +288,19 @@ fn collect(value: &Value, found: &mut Vec<FoundPolicy>) -> Result<(), String> {
                 });
                 return Ok(());
             }
-            object.values().try_for_each(|child| collect(child, found))
+            object.values().try_for_each(|child| collect(child, walk))
         }
-        Value::Array(items) => items.iter().try_for_each(|child| collect(child, found)),
+        Value::Array(items) => items.iter().try_for_each(|child| collect(child, walk)),
         _ => Ok(()),
     }
 }
 
 /// The native filter's policies that a route (or a virtual host) carries
-/// for itself, named `route:` and the route's name, or its match.
+/// for itself, named `route:` and the route's name, or its match, and the
+/// filters a route turns off.
 fn collect_route_policies(
     object: &serde_json::Map<String, Value>,
-    found: &mut Vec<FoundPolicy>,
+    walk: &mut Walk,
 ) -> Result<(), String> {
     let Some(Value::Object(per_filter)) = object.get("typed_per_filter_config") else {
         return Ok(());
@@ -240,9 +313,20 @@ fn collect_route_policies(
         .or(matched)
         .and_then(Value::as_str)
         .unwrap_or("");
-    for config in per_filter.values() {
+    for (key, config) in per_filter {
+        let mut config = config;
+        if type_name(config.get("@type")) == Some(ROUTE_FILTER_CONFIG) {
+            if config.get("disabled").and_then(Value::as_bool) == Some(true) {
+                walk.disabled.push((key.clone(), place.to_string()));
+            }
+            match config.get("config") {
+                Some(inner) => config = inner,
+                None => continue,
+            }
+        }
         if type_name(config.get("@type")) == Some(NATIVE_ROUTE_FILTER) {
-            found.push(FoundPolicy {
+            walk.route_keys.push((walk.found.len(), key.clone()));
+            walk.push(FoundPolicy {
                 filter: Some(format!("route:{place}")),
                 bytes: string_value(config.get("filter_config"), "filter_config")?,
                 problems: Vec::new(),
@@ -370,6 +454,49 @@ static_resources:
                 name: internal
                 failure_policy: FAIL_OPEN
 "#;
+
+    /// A native filter named `edge` in http_filters, and routes that carry a
+    /// policy for it wrapped in a FilterConfig, under a key no filter has,
+    /// or that turn it off.
+    const ROUTES: &str = r#"{"static_resources": {"listeners": [{"filter_chains": [{"filters": [{
+      "name": "envoy.filters.network.http_connection_manager",
+      "typed_config": {"http_filters": [{"name": "edge", "typed_config": {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter",
+        "filter_name": "proxy_allowlist",
+        "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": "{}"}}}],
+      "route_config": {"virtual_hosts": [{"routes": [
+        {"match": {"prefix": "/wrapped"}, "typed_per_filter_config": {"edge": {
+          "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig",
+          "config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute",
+            "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": "{\"dry_run\": true}"}}}}},
+        {"match": {"prefix": "/wrong-key"}, "typed_per_filter_config": {"proxy_allowlist": {
+          "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilterPerRoute",
+          "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": "{}"}}}},
+        {"match": {"prefix": "/off"}, "typed_per_filter_config": {"edge": {
+          "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": true}}}
+      ]}]}}}]}]}]}}"#;
+
+    #[test]
+    fn a_route_policy_in_a_filter_config_wrapper_is_found() {
+        let wrapped = find_policy(ROUTES.as_bytes(), Some("route:/wrapped")).unwrap();
+        assert_eq!(wrapped.bytes, br#"{"dry_run": true}"#);
+        assert!(wrapped.problems.is_empty(), "{:?}", wrapped.problems);
+    }
+
+    #[test]
+    fn a_route_policy_under_a_key_no_filter_has_is_a_problem() {
+        let ignored = find_policy(ROUTES.as_bytes(), Some("route:/wrong-key")).unwrap();
+        assert_eq!(ignored.problems.len(), 1, "{:?}", ignored.problems);
+        assert!(ignored.problems[0]
+            .contains(r#"key "proxy_allowlist" is no filter's name in http_filters (edge)"#));
+    }
+
+    #[test]
+    fn a_route_that_turns_the_filter_off_is_a_problem_of_the_filter() {
+        let filter = find_policy(ROUTES.as_bytes(), Some("proxy_allowlist")).unwrap();
+        assert_eq!(filter.problems.len(), 1, "{:?}", filter.problems);
+        assert!(filter.problems[0].starts_with("route /off turns this filter off"));
+    }
 
     #[test]
     fn a_plain_policy_is_itself() {
